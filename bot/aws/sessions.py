@@ -1,0 +1,87 @@
+"""boto3 sessions: the bot's own, and the responder role in each key's account."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bot.aws.retry import aws_retry
+from bot.errors import AccountUnreachable
+
+# tenacity owns retries; botocore's would multiply with them.
+CLIENT_CONFIG = Config(
+    retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30
+)
+
+
+class Sessions:
+    """Hands out clients for the bot's account or, through the responder role, any other."""
+
+    def __init__(
+        self,
+        base: boto3.Session | None = None,
+        *,
+        region: str = "us-east-1",
+        role_name: str = "",
+        external_id: str = "",
+    ) -> None:
+        self.base = base or boto3.Session(region_name=region)
+        self.region = region
+        self.role_name = role_name
+        self._external_id = external_id
+        self._cache: dict[str, tuple[boto3.Session, datetime]] = {}
+        self._lock = threading.Lock()
+
+    def client(self, service: str, account_id: str = "", region: str = "") -> Any:
+        """A client in the key's account (assuming the responder role when one is set)."""
+        return self.session(account_id).client(
+            service, region_name=region or self.region, config=CLIENT_CONFIG
+        )
+
+    def own_client(self, service: str, region: str = "") -> Any:
+        """A client in the bot's own account, for SQS, STS and the alarm lookups."""
+        return self.base.client(service, region_name=region or self.region, config=CLIENT_CONFIG)
+
+    def session(self, account_id: str = "") -> boto3.Session:
+        if not self.role_name or not account_id:
+            return self.base
+        with self._lock:
+            cached = self._cache.get(account_id)
+            if cached and cached[1] - datetime.now(UTC) > timedelta(minutes=5):
+                return cached[0]
+            session, expires = self._assume(account_id)
+            self._cache[account_id] = (session, expires)
+            return session
+
+    def _assume(self, account_id: str) -> tuple[boto3.Session, datetime]:
+        sts = self.base.client("sts", region_name=self.region, config=CLIENT_CONFIG)
+        role_arn = f"arn:aws:iam::{account_id}:role/{self.role_name}"
+        try:
+            creds = assume_role(sts, role_arn, self._external_id)
+        except (ClientError, BotoCoreError) as error:
+            raise AccountUnreachable(
+                f"Cannot reach account {account_id}: assuming {role_arn} failed "
+                f"({type(error).__name__}). Is the responder role deployed there?"
+            ) from error
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            region_name=self.region,
+        )
+        return session, creds["Expiration"]
+
+
+@aws_retry()
+def assume_role(sts: Any, role_arn: str, external_id: str) -> dict[str, Any]:
+    """AssumeRole into the responder role; the session name says who is acting."""
+    kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": "keycheck-responder"}
+    if external_id:
+        kwargs["ExternalId"] = external_id
+    creds: dict[str, Any] = sts.assume_role(**kwargs)["Credentials"]
+    return creds

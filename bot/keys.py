@@ -1,0 +1,48 @@
+"""Access key id validation, and the guard that keeps pasted secrets out of every reply."""
+
+from __future__ import annotations
+
+import re
+
+from bot.errors import InvalidKeyId, SecretPasted
+from bot.models import KeyKind
+
+KEY_ID = re.compile(r"\A(AKIA|ASIA)[A-Z2-7]{16}\Z")
+KEY_ID_IN_TEXT = re.compile(r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b")
+SECRET_IN_TEXT = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+USAGE = "Type `/keycheck AKIA…` or `/keycheck ASIA…`: 20 characters, A–Z and 2–7 after the prefix."
+
+
+def looks_like_secret(text: str) -> bool:
+    """True when text holds 40 base64 characters with both cases or a digit, as secrets do."""
+    for match in SECRET_IN_TEXT.finditer(text):
+        token = match.group(0)
+        if any(c.islower() for c in token) and any(c.isupper() or c.isdigit() for c in token):
+            return True
+    return False
+
+
+def parse_key_id(text: str) -> str:
+    """Return the key id in text, or raise an error whose message never repeats a secret."""
+    candidate = text.strip()
+    if looks_like_secret(candidate):
+        raise SecretPasted(
+            "That looks like a *secret* access key. It was not stored or echoed. "
+            "Treat it as exposed: deactivate and rotate the key it belongs to."
+        )
+    if not candidate:
+        raise InvalidKeyId(f"No access key id given. {USAGE}")
+    if KEY_ID.match(candidate):
+        return candidate
+    shown = candidate[:24] + ("…" if len(candidate) > 24 else "")
+    raise InvalidKeyId(f"`{shown}` is not an access key id. {USAGE}")
+
+
+def key_kind(key_id: str) -> KeyKind:
+    """AKIA keys are long-term user keys; ASIA keys are temporary STS credentials."""
+    return KeyKind.TEMPORARY if key_id.startswith("ASIA") else KeyKind.LONG_TERM
+
+
+def redact_secrets(text: str) -> str:
+    """Replace anything shaped like a secret access key, for logs and echoes."""
+    return SECRET_IN_TEXT.sub("[redacted]", text)

@@ -1,0 +1,63 @@
+"""The Store protocol: the one interface the pipelines use for incidents, alerts and actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.models import ActionRecord, Alert, Incident
+
+
+@dataclass(frozen=True)
+class AlertOutcome:
+    """What storing an alert did: which incident it joined, and whether it was news."""
+
+    incident: Incident
+    created: bool
+    duplicate: bool
+
+
+class Store(Protocol):
+    """Durable state. Every write is committed before the method returns."""
+
+    def record_alert(self, alert: Alert) -> AlertOutcome:
+        """Store an alert and attach it to its incident, atomically; a repeat is a duplicate."""
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        """One incident by id."""
+
+    def find_incident(self, account_id: str, subject: str) -> Incident | None:
+        """The newest incident that is not closed for (account, key or principal)."""
+
+    def find_incident_by_thread(self, channel: str, thread_ts: str) -> Incident | None:
+        """The incident whose card is at (channel, ts)."""
+
+    def save_incident(self, incident: Incident) -> None:
+        """Write back an incident's mutable fields (thread, status, case, counters)."""
+
+    def incidents_without_card(self) -> list[Incident]:
+        """Incidents stored but never posted: a crash or a Slack outage came between."""
+
+    def alerts_for(self, incident_id: str) -> list[Alert]:
+        """Every alert of an incident, oldest first."""
+
+    def begin_action(self, record: ActionRecord) -> tuple[ActionRecord, bool]:
+        """Insert a requested action unless its idempotency key exists; return (row, inserted)."""
+
+    def save_action(self, record: ActionRecord) -> None:
+        """Update an action after it ran (state, result, request id, before/after)."""
+
+    def get_action(self, action_id: str) -> ActionRecord | None:
+        """One action by id."""
+
+    def actions_for(self, incident_id: str) -> list[ActionRecord]:
+        """An incident's audit log, oldest first."""
+
+    def bump(self, counter: str, by: int = 1) -> int:
+        """Increment a named counter (rejected inputs, redeliveries) and return its value."""
+
+    def counters(self) -> dict[str, int]:
+        """Every counter, for the health endpoint and tests."""
+
+    def close(self) -> None:
+        """Release the connection."""

@@ -1,0 +1,46 @@
+"""SQLite schema, as an ordered list of migrations applied once each on open."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        status TEXT NOT NULL,
+        channel TEXT NOT NULL DEFAULT '',
+        thread_ts TEXT NOT NULL DEFAULT '',
+        data TEXT NOT NULL
+    );
+    CREATE INDEX incidents_subject ON incidents (account_id, subject, status);
+    CREATE INDEX incidents_thread ON incidents (channel, thread_ts);
+    CREATE TABLE alerts (
+        dedup_key TEXT PRIMARY KEY,
+        incident_id TEXT NOT NULL REFERENCES incidents (id),
+        received_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX alerts_incident ON alerts (incident_id, received_at);
+    CREATE TABLE actions (
+        id TEXT PRIMARY KEY,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        incident_id TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX actions_incident ON actions (incident_id, requested_at);
+    CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    """,
+)
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Apply the migrations this database has not seen; return its schema version."""
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        with conn:
+            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    return len(MIGRATIONS)

@@ -1,0 +1,218 @@
+"""The default store: one SQLite file, safe across threads of one process."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from bot.models import ActionRecord, Alert, Incident, IncidentStatus
+from bot.store.base import AlertOutcome
+from bot.store.migrations import migrate
+
+
+def new_incident_id(alert: Alert) -> str:
+    """Readable and unique: the day it started and a random tail."""
+    return f"inc-{alert.received_at:%Y%m%d}-{secrets.token_hex(3)}"
+
+
+def incident_for(alert: Alert) -> Incident:
+    """The incident a first alert opens."""
+    return Incident(
+        id=new_incident_id(alert),
+        account_id=alert.account_id,
+        subject=alert.subject or "unrecognised",
+        title=alert.title,
+        severity=alert.severity,
+        access_key_id=alert.access_key_id,
+        user_name=alert.user_name,
+        alert_count=1,
+        first_seen=alert.occurred_at or alert.received_at,
+        last_seen=alert.occurred_at or alert.received_at,
+    )
+
+
+class SqliteStore:
+    """Store on SQLite. One connection behind a lock: writes are tiny and serialised anyway."""
+
+    def __init__(self, path: str | Path) -> None:
+        if str(path) != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._lock = threading.RLock()
+        self._conn.execute("PRAGMA journal_mode=WAL")
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        self.schema_version = migrate(self._conn)
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+            self._conn.execute("COMMIT")
+
+    def record_alert(self, alert: Alert) -> AlertOutcome:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT incident_id FROM alerts WHERE dedup_key = ?", (alert.dedup_key,)
+            ).fetchone()
+            if row:
+                incident = self._incident(db, row[0])
+                assert incident is not None
+                return AlertOutcome(incident, created=False, duplicate=True)
+            incident = self._open_incident(db, alert.account_id, alert.subject or "unrecognised")
+            created = incident is None
+            if incident is None:
+                incident = incident_for(alert)
+            else:
+                seen = alert.occurred_at or alert.received_at
+                incident.alert_count += 1
+                incident.last_seen = max(incident.last_seen, seen)
+                if alert.severity.rank > incident.severity.rank:
+                    incident.severity = alert.severity
+            self._write_incident(db, incident)
+            db.execute(
+                "INSERT INTO alerts (dedup_key, incident_id, received_at, data) VALUES (?,?,?,?)",
+                (
+                    alert.dedup_key,
+                    incident.id,
+                    alert.received_at.isoformat(),
+                    alert.model_dump_json(),
+                ),
+            )
+            return AlertOutcome(incident, created=created, duplicate=False)
+
+    def get_incident(self, incident_id: str) -> Incident | None:
+        with self._lock:
+            return self._incident(self._conn, incident_id)
+
+    def find_incident(self, account_id: str, subject: str) -> Incident | None:
+        with self._lock:
+            return self._open_incident(self._conn, account_id, subject)
+
+    def find_incident_by_thread(self, channel: str, thread_ts: str) -> Incident | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT data FROM incidents WHERE channel = ? AND thread_ts = ?",
+                (channel, thread_ts),
+            ).fetchone()
+        return Incident.model_validate_json(row[0]) if row else None
+
+    def save_incident(self, incident: Incident) -> None:
+        with self._tx() as db:
+            self._write_incident(db, incident)
+
+    def incidents_without_card(self) -> list[Incident]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM incidents WHERE thread_ts = '' AND status != ? ORDER BY rowid",
+                (IncidentStatus.CLOSED,),
+            ).fetchall()
+        return [Incident.model_validate_json(r[0]) for r in rows]
+
+    def alerts_for(self, incident_id: str) -> list[Alert]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM alerts WHERE incident_id = ? ORDER BY received_at, rowid",
+                (incident_id,),
+            ).fetchall()
+        return [Alert.model_validate_json(r[0]) for r in rows]
+
+    def begin_action(self, record: ActionRecord) -> tuple[ActionRecord, bool]:
+        with self._tx() as db:
+            row = db.execute(
+                "SELECT data FROM actions WHERE idempotency_key = ?", (record.idempotency_key,)
+            ).fetchone()
+            if row:
+                return ActionRecord.model_validate_json(row[0]), False
+            db.execute(
+                "INSERT INTO actions (id, idempotency_key, incident_id, requested_at, data)"
+                " VALUES (?,?,?,?,?)",
+                (
+                    record.id,
+                    record.idempotency_key,
+                    record.incident_id,
+                    record.requested_at.isoformat(),
+                    record.model_dump_json(),
+                ),
+            )
+            return record, True
+
+    def save_action(self, record: ActionRecord) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE actions SET data = ? WHERE id = ?", (record.model_dump_json(), record.id)
+            )
+
+    def get_action(self, action_id: str) -> ActionRecord | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT data FROM actions WHERE id = ?", (action_id,)
+            ).fetchone()
+        return ActionRecord.model_validate_json(row[0]) if row else None
+
+    def actions_for(self, incident_id: str) -> list[ActionRecord]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM actions WHERE incident_id = ? ORDER BY requested_at, rowid",
+                (incident_id,),
+            ).fetchall()
+        return [ActionRecord.model_validate_json(r[0]) for r in rows]
+
+    def bump(self, counter: str, by: int = 1) -> int:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO counters (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+                (counter, by),
+            )
+            (value,) = db.execute(
+                "SELECT value FROM counters WHERE name = ?", (counter,)
+            ).fetchone()
+        return int(value)
+
+    def counters(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._conn.execute("SELECT name, value FROM counters").fetchall())
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    @staticmethod
+    def _incident(db: sqlite3.Connection, incident_id: str) -> Incident | None:
+        row = db.execute("SELECT data FROM incidents WHERE id = ?", (incident_id,)).fetchone()
+        return Incident.model_validate_json(row[0]) if row else None
+
+    @staticmethod
+    def _open_incident(db: sqlite3.Connection, account_id: str, subject: str) -> Incident | None:
+        row = db.execute(
+            "SELECT data FROM incidents WHERE account_id = ? AND subject = ? AND status != ?"
+            " ORDER BY rowid DESC LIMIT 1",
+            (account_id, subject, IncidentStatus.CLOSED),
+        ).fetchone()
+        return Incident.model_validate_json(row[0]) if row else None
+
+    @staticmethod
+    def _write_incident(db: sqlite3.Connection, incident: Incident) -> None:
+        db.execute(
+            "INSERT INTO incidents (id, account_id, subject, status, channel, thread_ts, data)"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT (id) DO UPDATE SET status = excluded.status,"
+            " channel = excluded.channel, thread_ts = excluded.thread_ts, data = excluded.data",
+            (
+                incident.id,
+                incident.account_id,
+                incident.subject,
+                incident.status,
+                incident.channel,
+                incident.thread_ts,
+                incident.model_dump_json(),
+            ),
+        )
