@@ -232,3 +232,13 @@ class ActionRecord(BaseModel):
     after: dict[str, Any] = Field(default_factory=dict)
     error: str = ""
     undo_of: str = ""
+
+
+class AlertContext(BaseModel):
+    """What keycheck learned around an alert before posting it: the judgements on the card."""
+
+    key: KeyReport | None = None
+    ip_known: bool | None = None
+    region_approved: bool | None = None
+    ip_location: str = ""
+    notes: list[str] = Field(default_factory=list)

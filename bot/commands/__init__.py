@@ -1,0 +1,1 @@
+"""One module per `keycheck` subcommand; each has `add(subparsers)` and sets `func`."""
