@@ -35,8 +35,11 @@ class Store(Protocol):
     def save_incident(self, incident: Incident) -> None:
         """Write back an incident's mutable fields (thread, status, case, counters)."""
 
-    def incidents_without_card(self) -> list[Incident]:
-        """Incidents stored but never posted: a crash or a Slack outage came between."""
+    def mark_posted(self, dedup_key: str) -> None:
+        """Record that an alert reached Slack, so a restart does not post it again."""
+
+    def unposted_alerts(self) -> list[tuple[Alert, Incident]]:
+        """Alerts stored but not yet in Slack, oldest first: the redelivery backlog."""
 
     def alerts_for(self, incident_id: str) -> list[Alert]:
         """Every alert of an incident, oldest first."""

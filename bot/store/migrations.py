@@ -34,6 +34,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX actions_incident ON actions (incident_id, requested_at);
     CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
     """,
+    """
+    ALTER TABLE alerts ADD COLUMN posted INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX alerts_unposted ON alerts (posted, received_at);
+    """,
 )
 
 

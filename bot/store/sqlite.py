@@ -109,13 +109,17 @@ class SqliteStore:
         with self._tx() as db:
             self._write_incident(db, incident)
 
-    def incidents_without_card(self) -> list[Incident]:
+    def mark_posted(self, dedup_key: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE alerts SET posted = 1 WHERE dedup_key = ?", (dedup_key,))
+
+    def unposted_alerts(self) -> list[tuple[Alert, Incident]]:
         with self._lock:
             rows = self._conn.execute(
-                "SELECT data FROM incidents WHERE thread_ts = '' AND status != ? ORDER BY rowid",
-                (IncidentStatus.CLOSED,),
+                "SELECT a.data, i.data FROM alerts a JOIN incidents i ON i.id = a.incident_id"
+                " WHERE a.posted = 0 ORDER BY a.received_at, a.rowid"
             ).fetchall()
-        return [Incident.model_validate_json(r[0]) for r in rows]
+        return [(Alert.model_validate_json(a), Incident.model_validate_json(i)) for a, i in rows]
 
     def alerts_for(self, incident_id: str) -> list[Alert]:
         with self._lock:
