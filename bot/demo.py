@@ -1,0 +1,108 @@
+"""The local demo: the seed article's incident, end to end, against embedded stand-ins."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+import boto3
+
+from bot import demo_scenario as scenario
+from bot.config import Settings
+from bot.httpserver import BackgroundServer
+from bot.runtime import Runtime
+from bot.standins.aws import create_alert_queue, seed_leaked_user
+from bot.standins.slack import SlackStandIn
+from bot.slack.transcript import render_channel
+
+ACCOUNT = "123456789012"
+TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
+RESPONDER = "U0RESPONDER"
+
+
+@contextlib.contextmanager
+def moto_environment() -> Iterator[str]:
+    """moto on a loopback port, and boto3 pointed only at it: the demo never reaches AWS."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    saved = dict(os.environ)
+    os.environ.pop("AWS_PROFILE", None)
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+            "AWS_ACCESS_KEY_ID": "demo",
+            "AWS_SECRET_ACCESS_KEY": "demo",
+            "AWS_SESSION_TOKEN": "demo",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }
+    )
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+        server.stop()
+
+
+def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
+    """Seed, alert, respond, investigate; print the channel as a responder would read it."""
+    say: Callable[[str], None] = lambda line: print(f"» {line}", file=out, flush=True)  # noqa: E731
+    with contextlib.ExitStack() as stack:
+        tmp = workdir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
+        stack.enter_context(moto_environment())
+        slack = stack.enter_context(SlackStandIn())
+        aws = boto3.Session(region_name="us-east-1")
+        key = seed_leaked_user(aws.client("iam"), scenario.USER)
+        key_id = key["AccessKeyId"]
+        queue_url = create_alert_queue(aws.client("sqs"))
+        say(f"moto seeded: user {scenario.USER}, access key {key_id}, queue keycheck-alerts")
+        settings = Settings(
+            _env_file=None,
+            slack_bot_token=slack.token,
+            slack_signing_secret=secrets.token_hex(16),
+            slack_api_url=slack.url,
+            responders=[RESPONDER],
+            store_url=f"sqlite:///{tmp / 'keycheck.sqlite3'}",
+            sqs_queue_url=queue_url,
+            sns_topic_arns=[TOPIC],
+            known_cidrs=["203.0.113.0/24"],
+            approved_regions=["us-east-1", "eu-west-1"],
+        )
+        runtime = Runtime.build(settings)
+        stack.callback(runtime.close)
+        server = stack.enter_context(BackgroundServer(runtime.web))
+        say(f"keycheck listening on {server.url} (Slack stand-in at {slack.url})")
+        _send_alerts(aws, queue_url, key_id, say)
+        handled = runtime.worker(wait_seconds=0).drain()
+        say(f"worker stored and acknowledged {handled} messages")
+        print("\n" + render_channel(slack.channel_messages("C0ALERTS")), file=out)
+    return 0
+
+
+def _send_alerts(
+    aws: boto3.Session, queue_url: str, key_id: str, say: Callable[[str], None]
+) -> None:
+    """The Health notice (the 'irregular activity' email), the EventBridge alert, a redelivery."""
+    yesterday = datetime.now(UTC).replace(hour=12, minute=11, second=58, microsecond=0)
+    start = yesterday - timedelta(days=1)
+    sqs = aws.client("sqs")
+    recon = scenario.recon_records(ACCOUNT, key_id, start)
+    bodies = [
+        scenario.sns_wrap(scenario.eventbridge_event(recon[0]), TOPIC),
+        scenario.sns_wrap(
+            scenario.health_event(ACCOUNT, key_id, start + timedelta(hours=2)), TOPIC
+        ),
+    ]
+    bodies.append(bodies[0])
+    for body in bodies:
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    say("alerts queued: GetCallerIdentity from 198.51.100.50, AWS Health exposed key, a redelivery")

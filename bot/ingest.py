@@ -1,0 +1,147 @@
+"""Alert in → card out: parse, complete, store (before anyone is told), then post."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.alerts.parse import parse_body
+from bot.enrich import Enricher
+from bot.errors import BadEnvelope
+from bot.models import Alert, AlertContext, AlertKind, Incident, utcnow
+from bot.services import Services
+from bot.slack.cards import alert_reply, incident_card
+
+log = logging.getLogger(__name__)
+
+AlarmCompleter = Callable[[Alert], Alert]
+AfterCard = Callable[[Alert, Incident], None]
+
+
+def signature(alert: Alert) -> tuple[str, ...]:
+    """What makes an alert news within its incident; a repeat only moves the counter."""
+    return (alert.kind, alert.rule, alert.event_name, alert.source_ip, alert.error_code)
+
+
+def snoozed(incident: Incident, now: datetime) -> bool:
+    """An acknowledged incident keeps counting but stops pinging the thread for a while."""
+    return incident.snoozed_until is not None and incident.snoozed_until > now
+
+
+class Ingest:
+    """The alert pipeline. `accept` makes alerts durable; `deliver` tells Slack."""
+
+    def __init__(
+        self,
+        services: Services,
+        enricher: Enricher,
+        *,
+        complete_alarm: AlarmCompleter | None = None,
+        after_card: AfterCard | None = None,
+    ) -> None:
+        self.services = services
+        self.enricher = enricher
+        self.complete_alarm = complete_alarm
+        self.after_card = after_card
+        self._deliver_lock = threading.Lock()
+
+    def accept(self, body: str | bytes) -> list[Alert]:
+        """Parse and store every alert in a body; BadEnvelope for a body we refuse."""
+        store = self.services.store
+        try:
+            alerts = parse_body(body, max_bytes=self.services.settings.max_body_bytes)
+        except BadEnvelope:
+            store.bump("alerts.rejected")
+            raise
+        stored = []
+        for alert in alerts:
+            complete = self._complete(alert)
+            if store.record_alert(complete).duplicate:
+                store.bump("alerts.duplicate")
+                log.info("redelivery of %s counted once", complete.dedup_key)
+                continue
+            store.bump("alerts.stored")
+            stored.append(complete)
+        return stored
+
+    def deliver(self) -> int:
+        """Post every stored alert not yet in Slack, grouped per incident; return how many."""
+        with self._deliver_lock:
+            backlog = self.services.store.unposted_alerts()
+            by_incident: dict[str, list[Alert]] = {}
+            for alert, incident in backlog:
+                by_incident.setdefault(incident.id, []).append(alert)
+            for incident_id, alerts in by_incident.items():
+                self._deliver_incident(incident_id, alerts)
+            return len(backlog)
+
+    def handle(self, body: str | bytes) -> list[Alert]:
+        """Accept then deliver: for callers that have nothing to acknowledge in between."""
+        stored = self.accept(body)
+        self.deliver()
+        return stored
+
+    def _complete(self, alert: Alert) -> Alert:
+        if alert.kind is not AlertKind.CLOUDWATCH_ALARM or self.complete_alarm is None:
+            return alert
+        try:
+            return self.complete_alarm(alert)
+        except Exception:  # the alarm must still reach Slack without its detail
+            log.exception("looking up the events behind alarm %s failed", alert.rule)
+            return alert.model_copy(
+                update={"details": {**alert.details, "lookup": "the log lookup failed"}}
+            )
+
+    def _deliver_incident(self, incident_id: str, alerts: list[Alert]) -> None:
+        store = self.services.store
+        incident = store.get_incident(incident_id)
+        if incident is None:
+            return
+        history = store.alerts_for(incident_id)
+        first = history[0]
+        card_context = self.enricher(first)
+        if not incident.thread_ts:
+            self._post_card(incident, first, card_context)
+            alerts = [a for a in alerts if a.dedup_key != first.dedup_key]
+        batch = {a.dedup_key for a in alerts}
+        seen = {signature(a) for a in history if a.dedup_key not in batch}
+        for alert in alerts:
+            if signature(alert) not in seen and not snoozed(incident, utcnow()):
+                text, blocks = alert_reply(alert, self.enricher(alert))
+                self.services.messenger.post(
+                    incident.channel, text, blocks, thread_ts=incident.thread_ts
+                )
+            seen.add(signature(alert))
+            store.mark_posted(alert.dedup_key)
+        if alerts:
+            text, blocks = incident_card(incident, first, card_context)
+            self.services.messenger.update(incident.channel, incident.thread_ts, text, blocks)
+
+    def _post_card(self, incident: Incident, alert: Alert, context: AlertContext) -> None:
+        messenger = self.services.messenger
+        text, blocks = incident_card(incident, alert, context)
+        posted = messenger.post_message(self.services.settings.alerts_channel, text, blocks)
+        incident.channel, incident.thread_ts = posted.channel, posted.ts
+        self.services.store.save_incident(incident)
+        self.services.store.mark_posted(alert.dedup_key)
+        if alert.kind is AlertKind.UNRECOGNISED:
+            raw = json.dumps(json.loads(alert.raw), indent=2) if _is_json(alert.raw) else alert.raw
+            messenger.upload(
+                incident.channel,
+                incident.thread_ts,
+                [(f"{incident.id}-raw.json", raw.encode())],
+                "The raw alert, as received.",
+            )
+        if self.after_card is not None:
+            self.after_card(alert, incident)
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

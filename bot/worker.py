@@ -1,0 +1,72 @@
+"""The SQS worker: long-poll, store, delete — in that order — then post."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from bot.aws import sqs
+from bot.errors import BadEnvelope
+from bot.ingest import Ingest
+
+log = logging.getLogger(__name__)
+
+RETRY_DELAYS = (5, 30, 120, 300)
+
+
+class Worker:
+    """Drains one queue. A message is deleted only after its alerts are stored."""
+
+    def __init__(self, ingest: Ingest, client: Any, queue_url: str, *, wait_seconds: int = 20):
+        self.ingest = ingest
+        self.client = client
+        self.queue_url = queue_url
+        self.wait_seconds = wait_seconds
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        """Poll until stopped; a failing batch never stops the loop."""
+        log.info("worker polling %s", self.queue_url)
+        while not self.stopping.is_set():
+            try:
+                self.poll_once()
+            except Exception:  # keep polling: the queue keeps what we did not delete
+                log.exception("polling failed; retrying")
+                self.stopping.wait(5)
+
+    def poll_once(self) -> int:
+        """One receive; returns how many messages were handled (stored and deleted)."""
+        messages = sqs.receive(self.client, self.queue_url, wait_seconds=self.wait_seconds)
+        handled = sum(self._handle(message) for message in messages)
+        if messages:
+            self.ingest.deliver()
+        return handled
+
+    def drain(self) -> int:
+        """Poll until the queue answers empty: for the demo and the tests."""
+        total = 0
+        while True:
+            messages = sqs.receive(self.client, self.queue_url, wait_seconds=0)
+            if not messages:
+                return total
+            total += sum(self._handle(message) for message in messages)
+            self.ingest.deliver()
+
+    def _handle(self, message: dict[str, Any]) -> bool:
+        receipt = message["ReceiptHandle"]
+        try:
+            self.ingest.accept(message["Body"])
+        except BadEnvelope as error:
+            log.warning("message %s refused: %s", message.get("MessageId"), error)
+            return False  # left for the redrive policy to move to the DLQ
+        except Exception:
+            attempt = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+            delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
+            log.exception(
+                "storing message %s failed; retry in %ss", message.get("MessageId"), delay
+            )
+            sqs.release(self.client, self.queue_url, receipt, delay)
+            return False
+        sqs.delete(self.client, self.queue_url, receipt)
+        return True

@@ -1,0 +1,95 @@
+"""Slack requests as Slack builds them: form-encoded, signed with the signing secret, over HTTP."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk.signature import SignatureVerifier
+
+
+@dataclass
+class SlackRequests:
+    """Sends slash commands and interactions to a running keycheck at `url`."""
+
+    url: str
+    signing_secret: str
+    team_id: str = "T0KEYCHECK"
+
+    def post(
+        self, body: str, *, sign: bool = True, timestamp: int | None = None
+    ) -> tuple[int, str]:
+        ts = str(timestamp if timestamp is not None else int(time.time()))
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if sign:
+            headers["X-Slack-Request-Timestamp"] = ts
+            headers["X-Slack-Signature"] = SignatureVerifier(
+                self.signing_secret
+            ).generate_signature(timestamp=ts, body=body)
+        request = urllib.request.Request(
+            f"{self.url}/slack/events", data=body.encode(), headers=headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def command(self, text: str, *, user: str, channel: str = "C0ALERTS") -> tuple[int, str]:
+        """A `/keycheck` slash command."""
+        form = {
+            "token": "legacy-unused",
+            "team_id": self.team_id,
+            "channel_id": channel,
+            "channel_name": "security-alerts",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/keycheck",
+            "text": text,
+            "response_url": f"{self.url}/response-url-unused",
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "api_app_id": "A0KEYCHECK",
+        }
+        return self.post(urllib.parse.urlencode(form))
+
+    def interaction(self, payload: dict[str, Any]) -> tuple[int, str]:
+        """A block action, view submission or shortcut: `payload=` JSON, form-encoded."""
+        return self.post(urllib.parse.urlencode({"payload": json.dumps(payload)}))
+
+    def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str,
+        channel: str,
+        message_ts: str,
+    ) -> tuple[int, str]:
+        """A button press on a message, as Slack sends `block_actions`."""
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "team": {"id": self.team_id},
+                "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+                "api_app_id": "A0KEYCHECK",
+                "trigger_id": f"trigger-{time.monotonic_ns()}",
+                "channel": {"id": channel},
+                "container": {"type": "message", "channel_id": channel, "message_ts": message_ts},
+                "message": {"ts": message_ts, "thread_ts": message_ts},
+                "response_url": f"{self.url}/response-url-unused",
+                "actions": [
+                    {
+                        "type": "button",
+                        "action_id": action_id,
+                        "block_id": "kc_actions",
+                        "value": value,
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            }
+        )
