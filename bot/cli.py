@@ -33,6 +33,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    for noisy in ("botocore", "boto3", "urllib3", "werkzeug", "slack_bolt", "slack_sdk"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
     try:
         return int(args.func(args))
     except KeycheckError as error:

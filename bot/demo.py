@@ -19,7 +19,6 @@ from bot.httpserver import BackgroundServer
 from bot.runtime import Runtime
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.slack import SlackStandIn
-from bot.slack.transcript import render_channel
 
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
@@ -84,7 +83,7 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         _send_alerts(aws, queue_url, key_id, say)
         handled = runtime.worker(wait_seconds=0).drain()
         say(f"worker stored and acknowledged {handled} messages")
-        print("\n" + render_channel(slack.channel_messages("C0ALERTS")), file=out)
+        print("\n" + slack.transcript("C0ALERTS"), file=out)
     return 0
 
 

@@ -15,6 +15,7 @@ from bot.models import Alert, AlertContext, KeyReport
 
 log = logging.getLogger(__name__)
 
+GLOBAL_REGIONS = frozenset({"global", "aws-global"})
 KeyReporter = Callable[[str], KeyReport]
 Locator = Callable[[str], str]
 
@@ -32,8 +33,8 @@ def ip_known(source_ip: str, settings: Settings) -> bool | None:
 
 
 def region_approved(region: str, settings: Settings) -> bool | None:
-    """In the approved regions? None when none are set or the alert has no region."""
-    if not settings.approved_regions or not region:
+    """In the approved regions? None when none are set or the alert is not regional."""
+    if not settings.approved_regions or not region or region in GLOBAL_REGIONS:
         return None
     return region in settings.approved_regions
 

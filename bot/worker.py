@@ -44,14 +44,15 @@ class Worker:
         return handled
 
     def drain(self) -> int:
-        """Poll until the queue answers empty: for the demo and the tests."""
+        """Poll until a batch brings nothing new to store: for the demo, tests and `--once`."""
         total = 0
         while True:
             messages = sqs.receive(self.client, self.queue_url, wait_seconds=0)
-            if not messages:
-                return total
-            total += sum(self._handle(message) for message in messages)
+            handled = sum(self._handle(message) for message in messages)
             self.ingest.deliver()
+            total += handled
+            if not handled:
+                return total
 
     def _handle(self, message: dict[str, Any]) -> bool:
         receipt = message["ReceiptHandle"]
@@ -59,9 +60,10 @@ class Worker:
             self.ingest.accept(message["Body"])
         except BadEnvelope as error:
             log.warning("message %s refused: %s", message.get("MessageId"), error)
-            return False  # left for the redrive policy to move to the DLQ
+            sqs.release(self.client, self.queue_url, receipt, 0)  # to the DLQ sooner
+            return False
         except Exception:
-            attempt = int(message.get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+            attempt = sqs.receive_count(message)
             delay = RETRY_DELAYS[min(attempt, len(RETRY_DELAYS)) - 1]
             log.exception(
                 "storing message %s failed; retry in %ss", message.get("MessageId"), delay

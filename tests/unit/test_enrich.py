@@ -28,6 +28,7 @@ def test_region_approval(settings: Settings) -> None:
     assert region_approved("us-east-1", settings) is True
     assert region_approved("ap-southeast-2", settings) is False
     assert region_approved("", settings) is None
+    assert region_approved("global", settings) is None, "AWS Health's global events"
 
 
 def test_service_sources_are_explained() -> None:
