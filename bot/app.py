@@ -15,6 +15,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 import handlers
+from bot.alarms import alarm_completer
 from bot.aws.sessions import Sessions
 from bot.config import Settings
 from bot.enrich import Enricher
@@ -65,7 +66,7 @@ def build_ingest(services: Services) -> Ingest:
         services.settings,
         key_report=lambda key_id: build_key_report(services.sessions, key_id),
     )
-    return Ingest(services, enricher)
+    return Ingest(services, enricher, complete_alarm=alarm_completer(services))
 
 
 def create_app(services: Services, *, process_before_response: bool = False) -> App:

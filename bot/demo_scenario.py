@@ -10,7 +10,7 @@ from typing import Any
 USER = "app-integration-user"
 ATTACKER_IP = "198.51.100.50"
 ATTACKER_AGENT = "aws-cli/2.15.30 Python/3.11.8 Linux/6.5.0 exe/x86_64.kali.2024"
-RECON = (
+RECON: tuple[tuple[str, str, int, dict[str, str]], ...] = (
     ("sts.amazonaws.com", "GetCallerIdentity", 0, {}),
     ("iam.amazonaws.com", "ListUsers", 7, {}),
     ("iam.amazonaws.com", "ListAccessKeys", 14, {}),

@@ -65,7 +65,7 @@ class Enricher:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __call__(self, alert: Alert) -> AlertContext:
-        notes = [note for note in [source_note(alert.source_ip)] if note]
+        notes = [n for n in [source_note(alert.source_ip), alert.details.get("lookup", "")] if n]
         return AlertContext(
             key=self.report(alert.access_key_id) if alert.access_key_id else None,
             ip_known=ip_known(alert.source_ip, self.settings),

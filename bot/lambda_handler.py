@@ -36,7 +36,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if status == 200:
             runtime.ingest.deliver()
         return {"statusCode": status, "body": message}
-    return dict(SlackRequestHandler(runtime.app).handle(event, context))
+    response = SlackRequestHandler(runtime.app).handle(event, context)  # type: ignore[no-untyped-call]
+    return dict(response)
 
 
 def sqs_batch(runtime: Runtime, records: list[dict[str, Any]]) -> dict[str, Any]:

@@ -39,13 +39,21 @@ class Sessions:
 
     def client(self, service: str, account_id: str = "", region: str = "") -> Any:
         """A client in the key's account (assuming the responder role when one is set)."""
-        return self.session(account_id).client(
-            service, region_name=region or self.region, config=CLIENT_CONFIG
+        client = self.session(account_id).client(
+            service,  # type: ignore[call-overload]
+            region_name=region or self.region,
+            config=CLIENT_CONFIG,
         )
+        return client
 
     def own_client(self, service: str, region: str = "") -> Any:
         """A client in the bot's own account, for SQS, STS and the alarm lookups."""
-        return self.base.client(service, region_name=region or self.region, config=CLIENT_CONFIG)
+        client = self.base.client(
+            service,  # type: ignore[call-overload]
+            region_name=region or self.region,
+            config=CLIENT_CONFIG,
+        )
+        return client
 
     def session(self, account_id: str = "") -> boto3.Session:
         if not self.role_name or not account_id:

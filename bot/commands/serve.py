@@ -47,5 +47,5 @@ def _socket_mode(runtime: Runtime, settings: Settings) -> int:
         threading.Thread(target=worker.run, name="sqs-worker", daemon=True).start()
     handler = SocketModeHandler(runtime.app, settings.slack_app_token.get_secret_value())
     log.info("connecting to Slack over Socket Mode")
-    handler.start()
+    handler.start()  # type: ignore[no-untyped-call]
     return 0

@@ -1,0 +1,1 @@
+"""Alerts in: every envelope AWS delivers, turned into one normalised `Alert` each."""
