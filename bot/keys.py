@@ -9,7 +9,7 @@ from bot.models import KeyKind
 
 KEY_ID = re.compile(r"\A(AKIA|ASIA)[A-Z2-7]{16}\Z")
 KEY_ID_IN_TEXT = re.compile(r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b")
-SECRET_IN_TEXT = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+SECRET_IN_TEXT = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 USAGE = "Type `/keycheck AKIA…` or `/keycheck ASIA…`: 20 characters, A–Z and 2–7 after the prefix."
 
 

@@ -60,4 +60,6 @@ def test_kinds() -> None:
 
 def test_redaction_removes_secret_shaped_text() -> None:
     assert redact_secrets(f"ua {SECRET} end") == "ua [redacted] end"
+    assert redact_secrets(f"aws_secret_access_key={SECRET}") == "aws_secret_access_key=[redacted]"
+    assert redact_secrets(f"secret:{SECRET}") == "secret:[redacted]"
     assert not looks_like_secret("AKIAQWERTYUIOPASDFGH")

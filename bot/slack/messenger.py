@@ -1,0 +1,308 @@
+"""Every Slack call keycheck makes: one WebClient, the SDK's retry handlers, 1 message/s/channel.
+
+Slack's documented posting limit is one message per second per channel ("short
+bursts allowed", but without a guarantee), so posts and updates into one channel
+are spaced a second apart by a per-channel scheduler, while other channels go on
+without waiting. Throttling (429 + Retry-After), 5xx and dropped connections are
+retried by the SDK's own handlers on the client; nothing else retries, so two retry
+layers never multiply. A Slack error becomes a SlackDeliveryError that names the
+method, the channel and Slack's error code, and nothing more: never a token.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.error import URLError
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry import RetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+
+from bot.errors import KeycheckError
+
+logger = logging.getLogger(__name__)
+
+SLACK_API_URL = "https://slack.com/api/"
+POST_INTERVAL = 1.0
+
+
+class SlackDeliveryError(KeycheckError):
+    """Slack refused or could not take a call; `code` is Slack's error (or `connection_error`)."""
+
+    def __init__(self, method: str, code: str, channel: str = "") -> None:
+        where = f" in {channel}" if channel else ""
+        super().__init__(f"Slack {method}{where} failed: {code}")
+        self.method, self.code, self.channel = method, code, channel
+
+
+@dataclass(frozen=True)
+class PostedMessage:
+    """Where a message landed: the channel id (even when posted by name) and its ts."""
+
+    channel: str
+    ts: str
+
+
+def retry_handlers(
+    *, rate_limit_retries: int = 3, server_error_retries: int = 2, backoff: float = 0.5
+) -> list[RetryHandler]:
+    """The SDK's handlers for 429 (honouring Retry-After), 500/503 and dropped connections."""
+    interval = BackoffRetryIntervalCalculator(backoff_factor=backoff)
+    return [
+        RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
+        ServerErrorRetryHandler(max_retry_count=server_error_retries, interval_calculator=interval),
+        ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
+    ]
+
+
+def make_client(
+    token: str, base_url: str = SLACK_API_URL, *, timeout: int = 15, backoff: float = 0.5
+) -> WebClient:
+    """The one WebClient keycheck builds; Bolt copies its retry handlers into its own clients."""
+    url = base_url if base_url.endswith("/") else base_url + "/"
+    return WebClient(
+        token=token, base_url=url, timeout=timeout, retry_handlers=retry_handlers(backoff=backoff)
+    )
+
+
+def install_retry_handlers(client: WebClient) -> WebClient:
+    """Add whichever of our handlers a client given to us lacks (one of each kind)."""
+    present = {type(handler) for handler in client.retry_handlers}
+    client.retry_handlers.extend(h for h in retry_handlers() if type(h) not in present)
+    return client
+
+
+class ChannelPacer:
+    """Spaces messages into one channel `interval` apart; channels never wait on each other.
+
+    A caller reserves the next free slot under the lock and sleeps outside it, so
+    concurrent posters into one channel queue in order and others pass straight through.
+    """
+
+    def __init__(
+        self,
+        interval: float = POST_INTERVAL,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.interval, self.clock, self.sleep = interval, clock, sleep
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+
+    def wait(self, channel: str) -> None:
+        with self._lock:
+            now = self.clock()
+            slot = max(now, self._next.get(channel, now))
+            self._next[channel] = slot + self.interval
+        if slot > now:
+            self.sleep(slot - now)
+
+    def alias(self, name: str, channel_id: str) -> None:
+        """A channel first posted to by name shares its schedule with its id from then on."""
+        with self._lock:
+            if name in self._next:
+                latest = max(self._next.pop(name), self._next.get(channel_id, 0.0))
+                self._next[channel_id] = latest
+
+
+class Messenger:
+    """The methods other parts call; each is one Slack Web API call (files: three)."""
+
+    def __init__(
+        self,
+        client: WebClient,
+        *,
+        pacer: ChannelPacer | None = None,
+    ) -> None:
+        self.client = install_retry_handlers(client)
+        self.pacer = pacer or ChannelPacer()
+        self._ids: dict[str, str] = {}
+        self._ids_lock = threading.Lock()
+
+    def _channel(self, channel: str) -> str:
+        """The id for a channel we posted to by name; Slack's other methods want ids."""
+        with self._ids_lock:
+            return self._ids.get(channel, channel)
+
+    def _learn(self, given: str, channel_id: str) -> None:
+        if given != channel_id:
+            with self._ids_lock:
+                known = given in self._ids
+                self._ids[given] = channel_id
+            if not known:
+                self.pacer.alias(given, channel_id)
+
+    def _call(self, method: str, channel: str, send: Callable[[], Any]) -> Any:
+        try:
+            return send()
+        except SlackApiError as error:
+            code = str(error.response.get("error") or f"http_{error.response.status_code}")
+        except (SlackClientError, URLError, OSError) as error:
+            code = f"connection_error ({type(error).__name__})"
+        logger.warning("slack %s failed channel=%s error=%s", method, channel or "-", code)
+        raise SlackDeliveryError(method, code, channel)
+
+    def post_message(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> PostedMessage:
+        """Post (paced per channel) and return where it landed; keep `channel` for later updates."""
+        target = self._channel(channel)
+        self.pacer.wait(target)
+        response = self._call(
+            "chat.postMessage",
+            target,
+            lambda: self.client.chat_postMessage(
+                channel=target,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            ),
+        )
+        posted = PostedMessage(channel=str(response["channel"]), ts=str(response["ts"]))
+        self._learn(channel, posted.channel)
+        return posted
+
+    def post(
+        self,
+        channel: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> str:
+        """Post and return the message ts."""
+        return self.post_message(channel, text, blocks, thread_ts).ts
+
+    def update(
+        self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
+    ) -> None:
+        """Replace a message's text and blocks (paced like a post: Slack counts both)."""
+        target = self._channel(channel)
+        self.pacer.wait(target)
+        self._call(
+            "chat.update",
+            target,
+            lambda: self.client.chat_update(channel=target, ts=ts, text=text, blocks=blocks),
+        )
+
+    def ephemeral(
+        self,
+        channel: str,
+        user: str,
+        text: str,
+        blocks: list[dict[str, Any]] | None = None,
+        thread_ts: str | None = None,
+    ) -> None:
+        """A message only `user` sees (not paced: Slack rates these per app, not per channel)."""
+        target = self._channel(channel)
+        self._call(
+            "chat.postEphemeral",
+            target,
+            lambda: self.client.chat_postEphemeral(
+                channel=target, user=user, text=text, blocks=blocks, thread_ts=thread_ts
+            ),
+        )
+
+    def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        """Open a modal (within the trigger's three seconds) and return its view id."""
+        response = self._call(
+            "views.open", "", lambda: self.client.views_open(trigger_id=trigger_id, view=view)
+        )
+        return str(response["view"]["id"])
+
+    def push_view(self, trigger_id: str, view: dict[str, Any]) -> str:
+        response = self._call(
+            "views.push", "", lambda: self.client.views_push(trigger_id=trigger_id, view=view)
+        )
+        return str(response["view"]["id"])
+
+    def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        self._call("views.update", "", lambda: self.client.views_update(view_id=view_id, view=view))
+
+    def upload(
+        self, channel: str, thread_ts: str | None, files: list[tuple[str, bytes]], comment: str
+    ) -> None:
+        """Share files into a channel or thread with one comment (files_upload_v2's three calls)."""
+        target = self._channel(channel)
+        uploads = [{"filename": name, "content": data, "title": name} for name, data in files]
+        self._call(
+            "files.uploadV2",
+            target,
+            lambda: self.client.files_upload_v2(
+                file_uploads=uploads, channel=target, thread_ts=thread_ts, initial_comment=comment
+            ),
+        )
+
+    def create_channel(self, name: str, *, private: bool = False) -> str:
+        response = self._call(
+            "conversations.create",
+            name,
+            lambda: self.client.conversations_create(name=name, is_private=private),
+        )
+        return str(response["channel"]["id"])
+
+    def invite(self, channel: str, users: list[str]) -> None:
+        target = self._channel(channel)
+        self._call(
+            "conversations.invite",
+            target,
+            lambda: self.client.conversations_invite(channel=target, users=users),
+        )
+
+    def join(self, channel: str) -> None:
+        target = self._channel(channel)
+        self._call(
+            "conversations.join", target, lambda: self.client.conversations_join(channel=target)
+        )
+
+    def pin(self, channel: str, ts: str) -> None:
+        target = self._channel(channel)
+        self._call("pins.add", target, lambda: self.client.pins_add(channel=target, timestamp=ts))
+
+    def archive(self, channel: str) -> None:
+        target = self._channel(channel)
+        self._call(
+            "conversations.archive",
+            target,
+            lambda: self.client.conversations_archive(channel=target),
+        )
+
+    def permalink(self, channel: str, ts: str) -> str:
+        target = self._channel(channel)
+        response = self._call(
+            "chat.getPermalink",
+            target,
+            lambda: self.client.chat_getPermalink(channel=target, message_ts=ts),
+        )
+        return str(response["permalink"])
+
+    def usergroup_members(self, group_id: str) -> list[str]:
+        response = self._call(
+            "usergroups.users.list",
+            "",
+            lambda: self.client.usergroups_users_list(usergroup=group_id),
+        )
+        return [str(user) for user in response["users"]]
+
+    def user_info(self, user_id: str) -> dict[str, Any]:
+        """Slack's user object (name, real_name, is_bot, deleted), for audit lines and checks."""
+        response = self._call("users.info", "", lambda: self.client.users_info(user=user_id))
+        user: dict[str, Any] = response["user"]
+        return user
