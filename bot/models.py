@@ -232,6 +232,8 @@ class ActionRecord(BaseModel):
     after: dict[str, Any] = Field(default_factory=dict)
     error: str = ""
     undo_of: str = ""
+    parent_id: str = ""
+    source: str = ""
 
 
 class AlertContext(BaseModel):
@@ -242,3 +244,63 @@ class AlertContext(BaseModel):
     region_approved: bool | None = None
     ip_location: str = ""
     notes: list[str] = Field(default_factory=list)
+
+
+class PrincipalKind(StrEnum):
+    USER = "user"
+    ROLE = "role"
+
+
+class ContainmentStep(BaseModel):
+    """One change containment will make, exactly as the confirmation shows it and IAM gets it."""
+
+    action: ActionKind
+    account_id: str
+    key_id: str
+    principal_kind: PrincipalKind
+    principal_name: str
+    key_status: str = ""
+    policy_name: str = ""
+    policy_document: dict[str, Any] | None = None
+    summary: str = ""
+
+    @property
+    def principal(self) -> str:
+        return f"{self.principal_kind}/{self.principal_name}"
+
+
+class OutcomeStatus(StrEnum):
+    DONE = "done"
+    FAILED = "failed"
+    ALREADY = "already"
+    IN_DOUBT = "in-doubt"
+    AWAITING_APPROVAL = "awaiting-approval"
+
+
+class ActionOutcome(BaseModel):
+    """What asking for an action came to: its record, its steps, and one sentence for people."""
+
+    status: OutcomeStatus
+    message: str
+    record: ActionRecord | None = None
+    steps: list[ActionRecord] = Field(default_factory=list)
+    plan: list[ContainmentStep] = Field(default_factory=list)
+
+
+class CaseStatus(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    NO_SUPPORT_PLAN = "no-support-plan"
+    FAILED = "failed"
+
+
+class CaseOutcome(BaseModel):
+    """An AWS Support case opened or updated, or the prefilled text when that was not possible."""
+
+    status: CaseStatus
+    message: str
+    subject: str
+    body: str
+    case_id: str = ""
+    severity: str = ""
+    request_id: str = ""

@@ -36,19 +36,19 @@ def moto_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[boto3.Session]:
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> boto3.Session:
     """boto3 pointed at moto through its standard environment variables."""
     reset = urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST")
-    urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - loopback moto
+    urllib.request.urlopen(reset, timeout=10).close()
     for name, value in {
         "AWS_ENDPOINT_URL": moto_url,
         "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",  # noqa: S105 - moto's dummy
+        "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_DEFAULT_REGION": "us-east-1",
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
-    yield boto3.Session(region_name="us-east-1")
+    return boto3.Session(region_name="us-east-1")
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ from typing import Any
 
 from bot.models import TimelineEvent
 
+SECRET_FIELDS = frozenset({"sessionToken", "secretAccessKey", "SecretAccessKey", "SessionToken"})
+
 
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
@@ -40,6 +42,29 @@ def _principal(identity: dict[str, Any]) -> tuple[str, str]:
     return str(identity.get("arn", "")), str(name)
 
 
+def _key_id(identity: dict[str, Any]) -> str:
+    """userIdentity.accessKeyId; some exporters lower-case the field name (Panther's samples do)."""
+    if "accessKeyId" in identity:
+        return str(identity["accessKeyId"] or "")
+    for name, value in identity.items():
+        if name.lower() == "accesskeyid":
+            return str(value or "")
+    return ""
+
+
+def _scrubbed(value: object) -> dict[str, Any]:
+    """responseElements without session tokens or secrets: they must never reach a file or Slack."""
+    elements = _dict(value)
+    if not elements:
+        return {}
+    clean = dict(elements)
+    for name in ("credentials", "accessKey"):
+        inner = _dict(clean.get(name))
+        if inner:
+            clean[name] = {k: v for k, v in inner.items() if k not in SECRET_FIELDS}
+    return clean
+
+
 def _mfa(identity: dict[str, Any], extra: dict[str, Any]) -> bool | None:
     attributes = _dict(_dict(identity.get("sessionContext")).get("attributes"))
     flag = attributes.get("mfaAuthenticated", extra.get("MFAUsed"))
@@ -61,7 +86,7 @@ def event_from_record(record: dict[str, Any]) -> TimelineEvent:
         event_source=str(record.get("eventSource", "")),
         event_name=str(record.get("eventName", "")),
         event_type=str(record.get("eventType", "")),
-        access_key_id=str(identity.get("accessKeyId", "")),
+        access_key_id=_key_id(identity),
         source_ip=str(record.get("sourceIPAddress", "")),
         user_agent=str(record.get("userAgent", "")),
         error_code=str(record.get("errorCode", "")),
@@ -75,6 +100,6 @@ def event_from_record(record: dict[str, Any]) -> TimelineEvent:
         mfa_authenticated=_mfa(identity, extra),
         read_only=read_only if isinstance(read_only, bool) else None,
         request_parameters=_dict(record.get("requestParameters")),
-        response_elements=_dict(record.get("responseElements")),
+        response_elements=_scrubbed(record.get("responseElements")),
         additional_event_data=extra,
     )

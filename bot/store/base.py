@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.models import ActionRecord, Alert, Incident
+from bot.models import ActionRecord, ActionState, Alert, Incident
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,18 @@ class Store(Protocol):
 
     def actions_for(self, incident_id: str) -> list[ActionRecord]:
         """An incident's audit log, oldest first."""
+
+    def actions_for_target(self, account_id: str, target: str) -> list[ActionRecord]:
+        """Every action on one key in one account, oldest first: what has been done to it."""
+
+    def child_actions(self, parent_id: str) -> list[ActionRecord]:
+        """The steps a multi-step action (contain all, its undo) ran, in order."""
+
+    def swap_action(self, record: ActionRecord, expected: ActionState) -> bool:
+        """Write the record only if its stored state is still `expected`; True if written.
+
+        Two approvers, or two undos, race here: exactly one of them wins.
+        """
 
     def bump(self, counter: str, by: int = 1) -> int:
         """Increment a named counter (rejected inputs, redeliveries) and return its value."""

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.models import ActionRecord, Alert, Incident, IncidentStatus
+from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus
 from bot.store.base import AlertOutcome
 from bot.store.migrations import migrate
 
@@ -169,6 +169,32 @@ class SqliteStore:
                 (incident_id,),
             ).fetchall()
         return [ActionRecord.model_validate_json(r[0]) for r in rows]
+
+    def actions_for_target(self, account_id: str, target: str) -> list[ActionRecord]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM actions WHERE json_extract(data, '$.account_id') = ?"
+                " AND json_extract(data, '$.target') = ? ORDER BY requested_at, rowid",
+                (account_id, target),
+            ).fetchall()
+        return [ActionRecord.model_validate_json(r[0]) for r in rows]
+
+    def child_actions(self, parent_id: str) -> list[ActionRecord]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM actions WHERE json_extract(data, '$.parent_id') = ?"
+                " ORDER BY requested_at, rowid",
+                (parent_id,),
+            ).fetchall()
+        return [ActionRecord.model_validate_json(r[0]) for r in rows]
+
+    def swap_action(self, record: ActionRecord, expected: ActionState) -> bool:
+        with self._tx() as db:
+            cursor = db.execute(
+                "UPDATE actions SET data = ? WHERE id = ? AND json_extract(data, '$.state') = ?",
+                (record.model_dump_json(), record.id, expected.value),
+            )
+            return cursor.rowcount == 1
 
     def bump(self, counter: str, by: int = 1) -> int:
         with self._tx() as db:

@@ -35,7 +35,7 @@ class SlackRequests:
             f"{self.url}/slack/events", data=body.encode(), headers=headers, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()

@@ -1,0 +1,501 @@
+"""The response pipeline: an action asked for is planned, done once, read back and recorded."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bot.aws.sts import get_access_key_info
+from bot.containment import UNDO_ACTION, apply, plan, undo_step
+from bot.errors import ActionFailed, KeycheckError, NotAuthorized, UnknownAction
+from bot.keyreport import build_key_report, state_summary
+from bot.keys import key_kind, parse_key_id
+from bot.models import (
+    ActionKind,
+    ActionOutcome,
+    ActionRecord,
+    ActionState,
+    Alert,
+    ContainmentStep,
+    KeyKind,
+    KeyReport,
+    OutcomeStatus,
+    utcnow,
+)
+
+if TYPE_CHECKING:
+    from bot.aws.sessions import Sessions
+    from bot.config import Settings
+    from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+A = ActionKind
+CONTAINMENT = frozenset(UNDO_ACTION) | {A.CONTAIN_ALL}
+# A record still `requested` after this long lost its runner (a crash, a killed process).
+STALE_AFTER = timedelta(minutes=5)
+AUTO_ACTOR = "keycheck"
+# Types an alert may carry, besides `rule`, depending on the envelope it came in.
+TYPE_DETAILS = ("type", "finding_type", "event_type_code")
+
+
+def new_action_id() -> str:
+    """Short enough to type into `keycheck undo`, random enough never to collide."""
+    return f"act-{secrets.token_hex(5)}"
+
+
+def idempotency_key(action: ActionKind, account_id: str, target: str, generation: int) -> str:
+    """Same action, same key, same generation: the same request, however often it arrives."""
+    return f"{action.value}|{account_id}|{target}|{generation}"
+
+
+def when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
+
+
+class Responder:
+    """Runs containment for Slack, the CLI and auto-containment alike, with one action log."""
+
+    def __init__(
+        self,
+        store: Store,
+        sessions: Sessions,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        key_report: Callable[[str], KeyReport] | None = None,
+    ) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.clock = clock
+        self.key_report = key_report or (lambda key_id: build_key_report(sessions, key_id))
+
+    def preview(self, action: ActionKind, key_id: str) -> list[ContainmentStep]:
+        """The plan a confirmation shows; nothing is written anywhere."""
+        return plan(action, self.key_report(parse_key_id(key_id)), self.clock())
+
+    def request(
+        self,
+        action: ActionKind,
+        key_id: str,
+        account_id: str = "",
+        *,
+        actor: str,
+        reason: str,
+        incident_id: str = "",
+        source: str = "slack",
+        require_approval: bool = False,
+    ) -> ActionOutcome:
+        """Ask for an action; a repeat of the same request finds the first and runs nothing."""
+        key_id = parse_key_id(key_id)
+        if action not in CONTAINMENT:
+            raise UnknownAction(f"`{action.value}` is not a containment action.")
+        fields = {
+            "actor": actor,
+            "reason": reason,
+            "incident_id": incident_id,
+            "source": source,
+            "account_id": account_id or self._account_of(key_id),
+        }
+        state = ActionState.AWAITING_APPROVAL if require_approval else ActionState.REQUESTED
+        record, inserted = self._begin(action, key_id, state, **fields)
+        if not inserted:
+            return self._existing(record)
+        if require_approval:
+            return self._awaiting(record)
+        return self._run(record)
+
+    def approve(self, action_id: str, approver: str) -> ActionOutcome:
+        """A second responder's go-ahead; nobody approves their own request, and only once."""
+        record = self._get(action_id)
+        if record.state is not ActionState.AWAITING_APPROVAL:
+            return self._existing(record)
+        if approver == record.actor:
+            raise NotAuthorized("You asked for this action: another responder has to approve it.")
+        approved = record.model_copy(
+            update={
+                "state": ActionState.REQUESTED,
+                "approved_by": approver,
+                "updated_at": self.clock(),
+            }
+        )
+        if not self.store.swap_action(approved, ActionState.AWAITING_APPROVAL):
+            return self._existing(self._get(action_id))
+        return self._run(approved)
+
+    def undo(
+        self, action_id: str, *, actor: str, reason: str, source: str = "slack"
+    ) -> ActionOutcome:
+        """Put back what an action found, once; contain-all is undone step by step, last first."""
+        original = self._get(action_id)
+        if original.undo_of or original.action not in CONTAINMENT:
+            raise UnknownAction(f"Action {original.id} ({original.action.value}) has no undo.")
+        if original.state is not ActionState.DONE:
+            return self._not_undoable(original)
+        record, inserted = self._begin_undo(original, actor=actor, reason=reason, source=source)
+        if not inserted:
+            return self._existing(record)
+        if original.action is A.CONTAIN_ALL:
+            return self._undo_all(original, record)
+        record = self._undo_one(original, record)
+        return self._outcome(record, [record])
+
+    def auto_contain(self, alert: Alert, settings: Settings) -> list[ActionOutcome]:
+        """Contain without waiting for a human when the alert's type is listed in the settings.
+
+        A long-term key is deactivated and its user denied everything. A temporary key
+        has its role's earlier sessions revoked: deny-all on a role would also stop every
+        workload that uses it, which is a call for a human.
+        """
+        entry = auto_contain_entry(alert, settings.auto_contain)
+        if not entry or not alert.access_key_id:
+            return []
+        try:
+            key_id = parse_key_id(alert.access_key_id)
+        except KeycheckError:
+            return []
+        incident = self.store.find_incident(alert.account_id, alert.subject)
+        actions: tuple[ActionKind, ...] = (A.REVOKE_SESSIONS,)
+        if key_kind(key_id) is KeyKind.LONG_TERM:
+            actions = (A.DEACTIVATE_KEY, A.ATTACH_DENY_ALL)
+        reason = f"auto-containment: the alert matched `{entry}`"
+        return [
+            self._auto(action, key_id, alert.account_id, reason, incident.id if incident else "")
+            for action in actions
+        ]
+
+    def _auto(
+        self, action: ActionKind, key_id: str, account_id: str, reason: str, incident_id: str
+    ) -> ActionOutcome:
+        try:
+            return self.request(
+                action,
+                key_id,
+                account_id,
+                actor=AUTO_ACTOR,
+                reason=reason,
+                incident_id=incident_id,
+                source="auto",
+            )
+        except KeycheckError as error:
+            log.warning("auto-containment of %s failed: %s", key_id, error)
+            return ActionOutcome(status=OutcomeStatus.FAILED, message=str(error))
+
+    def _account_of(self, key_id: str) -> str:
+        try:
+            return get_access_key_info(self.sessions.own_client("sts"), key_id)
+        except (ClientError, BotoCoreError) as error:
+            raise ActionFailed(
+                f"Cannot tell which account owns {key_id} ({type(error).__name__}): "
+                "nothing was done."
+            ) from error
+
+    def _get(self, action_id: str) -> ActionRecord:
+        record = self.store.get_action(action_id.strip())
+        if record is None:
+            raise UnknownAction(f"No action `{action_id.strip()[:40]}` in the action log.")
+        return record
+
+    def _begin(
+        self,
+        action: ActionKind,
+        target: str,
+        state: ActionState,
+        *,
+        account_id: str,
+        parent_id: str = "",
+        **fields: str,
+    ) -> tuple[ActionRecord, bool]:
+        """Write the request before any AWS call; an existing one with the same key wins."""
+        history = self.store.actions_for_target(account_id, target)
+        generation = closed_count(history, action)
+        now = self.clock()
+        record = ActionRecord(
+            id=new_action_id(),
+            idempotency_key=idempotency_key(action, account_id, target, generation),
+            action=action,
+            target=target,
+            account_id=account_id,
+            state=state,
+            requested_at=now,
+            updated_at=now,
+            parent_id=parent_id,
+            **fields,
+        )
+        return self.store.begin_action(record)
+
+    def _begin_undo(
+        self, original: ActionRecord, *, actor: str, reason: str, source: str, parent_id: str = ""
+    ) -> tuple[ActionRecord, bool]:
+        history = self.store.actions_for_target(original.account_id, original.target)
+        failed = sum(
+            1 for r in history if r.undo_of == original.id and r.state is ActionState.FAILED
+        )
+        now = self.clock()
+        record = ActionRecord(
+            id=new_action_id(),
+            idempotency_key=f"undo|{original.id}|{failed}",
+            action=UNDO_ACTION.get(original.action, original.action),
+            actor=actor,
+            reason=reason,
+            incident_id=original.incident_id,
+            target=original.target,
+            account_id=original.account_id,
+            requested_at=now,
+            updated_at=now,
+            undo_of=original.id,
+            parent_id=parent_id,
+            source=source,
+        )
+        return self.store.begin_action(record)
+
+    def _run(self, record: ActionRecord) -> ActionOutcome:
+        """Plan from what AWS says now, then run the steps; the record ends done or failed."""
+        report = self.key_report(record.target)
+        try:
+            if report.account_id and report.account_id != record.account_id:
+                raise ActionFailed(
+                    f"{record.target} belongs to account {report.account_id}, "
+                    f"not {record.account_id}: nothing was done."
+                )
+            steps = plan(record.action, report, self.clock())
+        except KeycheckError as error:
+            return self._outcome(self._finish(record, error=str(error)), [])
+        if record.action is A.CONTAIN_ALL:
+            return self._run_all(record, steps)
+        record = self._execute(record, steps[0])
+        return self._outcome(record, [record], steps)
+
+    def _run_all(self, parent: ActionRecord, steps: list[ContainmentStep]) -> ActionOutcome:
+        """Each step is its own record, with the same key a single button would use."""
+        children: list[ActionRecord] = []
+        for step in steps:
+            child, inserted = self._begin(
+                step.action,
+                parent.target,
+                ActionState.REQUESTED,
+                account_id=parent.account_id,
+                parent_id=parent.id,
+                actor=parent.actor,
+                reason=parent.reason,
+                incident_id=parent.incident_id,
+                source=parent.source,
+                approved_by=parent.approved_by,
+            )
+            children.append(self._execute(child, step) if inserted else child)
+        failed = [c for c in children if not self._settled(c)]
+        error = "; ".join(f"{c.action.value}: {c.error or c.state.value}" for c in failed)
+        parent.after = {
+            "steps": [{"id": c.id, "action": c.action, "state": c.state} for c in children]
+        }
+        return self._outcome(self._finish(parent, error=error), children, steps)
+
+    def _settled(self, step: ActionRecord) -> bool:
+        """Done, or being done right now by another request that asked for the same step."""
+        if step.state is ActionState.REQUESTED:
+            return self.clock() - step.updated_at < STALE_AFTER
+        return step.state is ActionState.DONE
+
+    def _execute(self, record: ActionRecord, step: ContainmentStep) -> ActionRecord:
+        """One IAM change, read back; any AWS error is the record's, not an exception."""
+        try:
+            result = apply(step, self.sessions.client("iam", step.account_id))
+        except (ClientError, BotoCoreError, KeycheckError) as error:
+            return self._finish(record, error=aws_error(error))
+        record.before, record.after = result.before, result.after
+        record.aws_request_id = result.request_id
+        return self._finish(record)
+
+    def _finish(self, record: ActionRecord, *, error: str = "") -> ActionRecord:
+        record.state = ActionState.FAILED if error else ActionState.DONE
+        record.error = error
+        record.updated_at = self.clock()
+        self.store.save_action(record)
+        return record
+
+    def _undo_one(self, original: ActionRecord, record: ActionRecord) -> ActionRecord:
+        step = undo_step(original)
+        if step is None:
+            record.before = record.after = dict(original.before)
+            record = self._finish(record)
+        else:
+            record = self._execute(record, step)
+        if record.state is ActionState.DONE:
+            undone = original.model_copy(
+                update={"state": ActionState.UNDONE, "updated_at": self.clock()}
+            )
+            self.store.swap_action(undone, ActionState.DONE)
+        return record
+
+    def _undo_all(self, parent: ActionRecord, record: ActionRecord) -> ActionOutcome:
+        children = [c for c in self.store.child_actions(parent.id) if c.state is ActionState.DONE]
+        undone: list[ActionRecord] = []
+        for child in reversed(children):
+            step_record, inserted = self._begin_undo(
+                child,
+                actor=record.actor,
+                reason=record.reason,
+                source=record.source,
+                parent_id=record.id,
+            )
+            undone.append(self._undo_one(child, step_record) if inserted else step_record)
+        failed = [u for u in undone if u.state is not ActionState.DONE]
+        record = self._finish(record, error="; ".join(u.error or u.state.value for u in failed))
+        if record.state is ActionState.DONE:
+            self.store.swap_action(
+                parent.model_copy(update={"state": ActionState.UNDONE}), ActionState.DONE
+            )
+        return self._outcome(record, undone)
+
+    def _awaiting(self, record: ActionRecord) -> ActionOutcome:
+        try:
+            steps = plan(record.action, self.key_report(record.target), self.clock())
+        except KeycheckError as error:
+            return self._outcome(self._finish(record, error=str(error)), [])
+        return ActionOutcome(
+            status=OutcomeStatus.AWAITING_APPROVAL,
+            message=(
+                f"{record.actor} asked to {record.action.value} {record.target}: "
+                "waiting for another responder to approve."
+            ),
+            record=record,
+            plan=steps,
+        )
+
+    def _existing(self, record: ActionRecord) -> ActionOutcome:
+        """The answer to a repeat: what the first request came to, never a second AWS call."""
+        what = f"{record.action.value} on {record.target}"
+        by = f"by {record.actor} at {when(record.requested_at)}"
+        if record.state is ActionState.REQUESTED:
+            if self.clock() - record.updated_at >= STALE_AFTER:
+                return self._in_doubt(record)
+            message = f"Already requested {by} and still running: {what}."
+        elif record.state is ActionState.AWAITING_APPROVAL:
+            message = f"Already requested {by}: {what} waits for another responder's approval."
+        elif record.state is ActionState.DONE:
+            approved = f", approved by {record.approved_by}" if record.approved_by else ""
+            done = f"by {record.actor} at {when(record.updated_at)}"
+            message = f"Already done {done}{approved}: {what}."
+        else:
+            message = f"Already {record.state.value} ({by}): {what}. {record.error}".strip()
+        return ActionOutcome(status=OutcomeStatus.ALREADY, message=message, record=record)
+
+    def _in_doubt(self, record: ActionRecord) -> ActionOutcome:
+        """A request whose runner died: report what AWS shows now, and close the record."""
+        now_state = state_summary(self.key_report(record.target))
+        settled = record.model_copy(
+            update={
+                "state": ActionState.FAILED,
+                "error": f"interrupted before its result was recorded; AWS shows: {now_state}",
+                "after": {"read_back": now_state},
+                "updated_at": self.clock(),
+            }
+        )
+        self.store.swap_action(settled, ActionState.REQUESTED)
+        return ActionOutcome(
+            status=OutcomeStatus.IN_DOUBT,
+            message=(
+                f"In doubt: {record.action.value} on {record.target} was asked by {record.actor} "
+                f"at {when(record.requested_at)} but its result was never recorded. "
+                f"State now: {now_state}. Ask again to run it."
+            ),
+            record=settled,
+        )
+
+    def _not_undoable(self, original: ActionRecord) -> ActionOutcome:
+        if original.state is ActionState.UNDONE:
+            return ActionOutcome(
+                status=OutcomeStatus.ALREADY,
+                message=f"Already undone: {original.action.value} on {original.target}.",
+                record=original,
+            )
+        return ActionOutcome(
+            status=OutcomeStatus.FAILED,
+            message=f"Only a done action can be undone; {original.id} is {original.state.value}.",
+            record=original,
+        )
+
+    def _outcome(
+        self,
+        record: ActionRecord,
+        steps: list[ActionRecord],
+        planned: list[ContainmentStep] | None = None,
+    ) -> ActionOutcome:
+        done = record.state is ActionState.DONE
+        lines = [step_line(s) for s in steps] or [record.error]
+        verb = "Undo" if record.undo_of else record.action.value
+        head = f"{verb} on {record.target} by {record.actor}: {'done' if done else 'FAILED'}."
+        return ActionOutcome(
+            status=OutcomeStatus.DONE if done else OutcomeStatus.FAILED,
+            message="\n".join([head, *lines]),
+            record=record,
+            steps=steps,
+            plan=planned or [],
+        )
+
+
+def closed_count(history: Iterable[ActionRecord], action: ActionKind) -> int:
+    """The generation: how often this action on this key was undone, or failed outright.
+
+    A done or running one keeps the generation, so asking again finds it; once it is
+    undone (or failed, having changed nothing), asking again is a new request.
+    """
+    closed = (ActionState.UNDONE, ActionState.FAILED)
+    return sum(1 for r in history if r.action is action and not r.undo_of and r.state in closed)
+
+
+def step_line(record: ActionRecord) -> str:
+    """One line per step, from what IAM showed after it: what is true now."""
+    before, after = record.before, record.after
+    if record.state is not ActionState.DONE:
+        return f"• {record.action.value}: {record.state.value} {record.error}".rstrip()
+    if "status" in after:
+        return (
+            f"• access key {after.get('key_id', record.target)} of {after.get('principal')}: "
+            f"{before.get('status')} → {after.get('status')}"
+        )
+    if "policy_name" in after:
+        was = "present" if before.get("document") is not None else "absent"
+        now = "present" if after.get("document") is not None else "absent"
+        return f"• {after['policy_name']} on {after.get('principal')}: {was} → {now}"
+    return f"• {record.action.value}: {record.state.value}"
+
+
+def aws_error(error: Exception) -> str:
+    """An AWS failure in a sentence for the audit; no request data, so nothing secret."""
+    if isinstance(error, ClientError):
+        detail = error.response.get("Error", {})
+        return (
+            f"{error.operation_name}: {detail.get('Code', '')} {detail.get('Message', '')}".strip()
+        )
+    if isinstance(error, KeycheckError):
+        return str(error)
+    return f"AWS could not be reached ({type(error).__name__}); the change may not have landed."
+
+
+def auto_contain_entry(alert: Alert, entries: Iterable[str]) -> str:
+    """The first setting entry this alert matches, or "".
+
+    An entry is `<alert kind>:<type>`, e.g. `health:AWS_RISK_CREDENTIALS_EXPOSED` or
+    `guardduty:UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS`. It
+    matches when the kind equals `alert.kind` and the type equals the alert's type
+    (`alert.rule`, else `details["type"]`, `["finding_type"]` or `["event_type_code"]`),
+    case-insensitively; a type without a `/` also matches the part after a GuardDuty
+    type's `/` (`guardduty:InstanceCredentialExfiltration.OutsideAWS`).
+    """
+    types = [alert.rule, *(alert.details.get(name, "") for name in TYPE_DETAILS)]
+    known = [t.lower() for t in types if t]
+    for entry in entries:
+        kind, _, wanted = entry.strip().partition(":")
+        wanted = wanted.strip().lower()
+        if kind.strip().lower() != alert.kind.value or not wanted:
+            continue
+        if any(
+            t == wanted or ("/" not in wanted and t.rsplit("/", 1)[-1] == wanted) for t in known
+        ):
+            return entry.strip()
+    return ""

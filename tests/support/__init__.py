@@ -1,0 +1,1 @@
+"""Helpers shared by every test: Slack requests, AWS fixtures with realistic keys."""
