@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     evidence_bucket: str = ""
     timeline_days: int = Field(30, ge=1, le=90)
 
+    secret_arn: str = ""
+
     max_body_bytes: int = 256 * 1024
     port: int = Field(3000, validation_alias=AliasChoices("PORT", "KEYCHECK_PORT"))
 
@@ -87,6 +89,17 @@ class Settings(BaseSettings):
     @classmethod
     def _api_url(cls, value: str) -> str:
         return value if value.endswith("/") else value + "/"
+
+    def with_secrets(self, values: dict[str, str]) -> Settings:
+        """These settings overlaid with a secret's values, named as their environment variables."""
+        fields = {
+            "SLACK_BOT_TOKEN": "slack_bot_token",
+            "SLACK_SIGNING_SECRET": "slack_signing_secret",
+            "SLACK_APP_TOKEN": "slack_app_token",
+            "KEYCHECK_RESPONDER_EXTERNAL_ID": "responder_external_id",
+        }
+        update = {fields[k]: SecretStr(v) for k, v in values.items() if k in fields}
+        return self.model_copy(update=update)
 
     def known_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
         """The known CIDRs as networks, for membership tests."""

@@ -8,9 +8,9 @@ from typing import Any
 
 from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
-from bot.config import Settings
 from bot.errors import BadEnvelope
 from bot.runtime import Runtime
+from bot.settings_source import load_settings
 
 log = logging.getLogger(__name__)
 _runtime: Runtime | None = None
@@ -20,7 +20,7 @@ def _get_runtime() -> Runtime:
     """Built on the first invocation and kept for the container's life."""
     global _runtime
     if _runtime is None:
-        _runtime = Runtime.build(Settings(), process_before_response=True)
+        _runtime = Runtime.build(load_settings(), process_before_response=True)
     return _runtime
 
 

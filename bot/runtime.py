@@ -13,6 +13,7 @@ from bot.aws.sessions import Sessions
 from bot.config import Settings
 from bot.ingest import Ingest
 from bot.services import Services
+from bot.settings_source import load_settings
 from bot.sns_endpoint import CertFetcher, SnsEndpoint
 from bot.web import WebApp
 from bot.worker import Worker
@@ -67,6 +68,6 @@ class Runtime:
 
 def wsgi_from_env() -> WebApp:
     """The WSGI app for gunicorn (the Procfile's `web`), settings from the environment."""
-    runtime = Runtime.build(Settings())
+    runtime = Runtime.build(load_settings())
     runtime.background.submit(runtime.ingest.deliver)
     return runtime.web

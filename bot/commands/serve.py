@@ -9,6 +9,7 @@ import threading
 from bot.config import Settings
 from bot.httpserver import BackgroundServer
 from bot.runtime import Runtime
+from bot.settings_source import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Post any backlog left by a crash first, then serve until interrupted."""
-    settings = Settings()
+    settings = load_settings()
     runtime = Runtime.build(settings)
     runtime.background.submit(runtime.ingest.deliver)
     if settings.slack_app_token.get_secret_value():

@@ -7,9 +7,9 @@ import logging
 import signal
 from types import FrameType
 
-from bot.config import Settings
 from bot.errors import KeycheckError
 from bot.runtime import Runtime
+from bot.settings_source import load_settings
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     if not settings.sqs_queue_url:
         raise KeycheckError("Set KEYCHECK_SQS_QUEUE_URL to the alert queue's URL.")
     runtime = Runtime.build(settings)
