@@ -35,25 +35,29 @@ class Sessions:
         self.role_name = role_name
         self._external_id = external_id
         self._cache: dict[str, tuple[boto3.Session, datetime]] = {}
+        self._clients: dict[tuple[int, str, str], Any] = {}
         self._lock = threading.Lock()
+        self._client_lock = threading.Lock()
 
     def client(self, service: str, account_id: str = "", region: str = "") -> Any:
         """A client in the key's account (assuming the responder role when one is set)."""
-        client = self.session(account_id).client(
-            service,  # type: ignore[call-overload]
-            region_name=region or self.region,
-            config=CLIENT_CONFIG,
-        )
-        return client
+        return self._client(self.session(account_id), service, region or self.region)
 
     def own_client(self, service: str, region: str = "") -> Any:
         """A client in the bot's own account, for SQS, STS and the alarm lookups."""
-        client = self.base.client(
-            service,  # type: ignore[call-overload]
-            region_name=region or self.region,
-            config=CLIENT_CONFIG,
-        )
-        return client
+        return self._client(self.base, service, region or self.region)
+
+    def _client(self, session: boto3.Session, service: str, region: str) -> Any:
+        """Clients are costly to build and thread-safe to share; a Session is not, so lock."""
+        key = (id(session), service, region)
+        with self._client_lock:
+            if key not in self._clients:
+                self._clients[key] = session.client(
+                    service,  # type: ignore[call-overload]
+                    region_name=region,
+                    config=CLIENT_CONFIG,
+                )
+            return self._clients[key]
 
     def session(self, account_id: str = "") -> boto3.Session:
         if not self.role_name or not account_id:
