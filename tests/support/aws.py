@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from bot.keys import KEY_ID
+from bot.standins.aws import create_realistic_key
 
 
 class Events(Protocol):
@@ -17,23 +17,10 @@ class Events(Protocol):
     def register(self, event_name: str, handler: Any, unique_id: str | None = None) -> None: ...
 
 
-def create_realistic_key(iam: Any, user_name: str) -> dict[str, Any]:
-    """A key whose id real AWS could have issued (AKIA + 16 of A-Z2-7).
-
-    moto draws ids from 0-9 as well, which keycheck rightly refuses; retry until it doesn't.
-    """
-    for _ in range(500):
-        key: dict[str, Any] = iam.create_access_key(UserName=user_name)["AccessKey"]
-        if KEY_ID.match(key["AccessKeyId"]):
-            return key
-        iam.delete_access_key(UserName=user_name, AccessKeyId=key["AccessKeyId"])
-    raise AssertionError("moto never produced a realistic access key id")
-
-
 def seed_leaked_user(
     iam: Any, user_name: str = "app-integration-user"
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The usual victim: a service user with one active long-term key."""
+    """A bare user with one active long-term key: no policies, so tests see only their own."""
     user: dict[str, Any] = iam.create_user(UserName=user_name)["User"]
     return user, create_realistic_key(iam, user_name)
 

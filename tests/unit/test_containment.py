@@ -18,7 +18,8 @@ from bot.models import (
     KeyReport,
 )
 from bot.policies import deny_all, policy_json
-from tests.support.aws import create_realistic_key, fail_first, seed_leaked_user
+from bot.standins.aws import create_realistic_key
+from tests.support.aws import fail_first, seed_leaked_user
 
 A = ActionKind
 NOW = datetime(2026, 5, 21, 12, 30, 5, 123456, tzinfo=UTC)

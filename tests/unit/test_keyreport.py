@@ -14,8 +14,9 @@ from bot.errors import InvalidKeyId
 from bot.keyreport import build_key_report, state_summary
 from bot.models import KeyKind
 from bot.policies import deny_all, policy_json, revoke_sessions
+from bot.standins.aws import create_realistic_key
 from bot.standins.cloudtrail import CloudTrailStandIn
-from tests.support.aws import create_realistic_key, fail_first, seed_leaked_user
+from tests.support.aws import fail_first, seed_leaked_user
 
 ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"

@@ -10,7 +10,8 @@ from botocore.exceptions import ClientError
 
 from bot.aws import iam as iam_api
 from bot.policies import deny_all, policy_json
-from tests.support.aws import count_calls, create_realistic_key, fail_first, seed_leaked_user
+from bot.standins.aws import create_realistic_key
+from tests.support.aws import count_calls, fail_first, seed_leaked_user
 
 
 @pytest.fixture
