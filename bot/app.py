@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 import handlers
 from bot.alarms import alarm_completer
+from bot.autocontain import auto_contain_hook
 from bot.aws.sessions import Sessions
 from bot.config import Settings
 from bot.enrich import Enricher
@@ -66,7 +67,12 @@ def build_ingest(services: Services) -> Ingest:
         services.settings,
         key_report=lambda key_id: build_key_report(services.sessions, key_id),
     )
-    return Ingest(services, enricher, complete_alarm=alarm_completer(services))
+    return Ingest(
+        services,
+        enricher,
+        complete_alarm=alarm_completer(services),
+        after_card=auto_contain_hook(services),
+    )
 
 
 def create_app(services: Services, *, process_before_response: bool = False) -> App:

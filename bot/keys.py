@@ -34,8 +34,26 @@ def parse_key_id(text: str) -> str:
         raise InvalidKeyId(f"No access key id given. {USAGE}")
     if KEY_ID.match(candidate):
         return candidate
-    shown = candidate[:24] + ("…" if len(candidate) > 24 else "")
-    raise InvalidKeyId(f"`{shown}` is not an access key id. {USAGE}")
+    raise InvalidKeyId(
+        f"{_shown(candidate)} is not an access key id: {_problem(candidate)}. {USAGE}"
+    )
+
+
+def _shown(candidate: str) -> str:
+    """Echo only what cannot be part of a secret: short, upper-case and digits."""
+    if len(candidate) <= 24 and re.fullmatch(r"[A-Z0-9]+", candidate):
+        return f"`{candidate}`"
+    return "That"
+
+
+def _problem(candidate: str) -> str:
+    """What exactly is wrong, so the responder can fix it without guessing."""
+    if not candidate.startswith(("AKIA", "ASIA")):
+        return "it must start with AKIA (a long-term key) or ASIA (a temporary one)"
+    if len(candidate) != 20:
+        return f"it has {len(candidate)} characters, not 20"
+    bad = sorted({c for c in candidate[4:] if c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"})
+    return "it contains " + ", ".join(f"`{c}`" for c in bad[:5]) + ", which key ids never do"
 
 
 def key_kind(key_id: str) -> KeyKind:

@@ -62,7 +62,9 @@ class Runtime:
         )
 
     def close(self) -> None:
+        """Let queued deliveries and AWS work finish, then release the store."""
         self.background.shutdown(wait=True)
+        self.services.work.shutdown(wait=True)
         self.services.store.close()
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from bot.aws.sessions import Sessions
@@ -10,7 +12,13 @@ from bot.config import Settings
 from bot.store import Store
 
 if TYPE_CHECKING:
+    from bot.auth import Responders
+    from bot.respond import Responder
     from bot.slack.messenger import Messenger
+
+# Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
+# that a slow IAM never delays the next acknowledgement.
+WORK_THREADS = 8
 
 
 @dataclass
@@ -21,3 +29,22 @@ class Services:
     store: Store
     sessions: Sessions
     messenger: Messenger
+
+    @cached_property
+    def responder(self) -> Responder:
+        """The one response pipeline: Slack, auto-containment and the CLI share its action log."""
+        from bot.respond import Responder
+
+        return Responder(self.store, self.sessions)
+
+    @cached_property
+    def auth(self) -> Responders:
+        """Who may press: its group cache lives as long as the process."""
+        from bot.auth import Responders
+
+        return Responders(self.settings, self.messenger.usergroup_members)
+
+    @cached_property
+    def work(self) -> ThreadPoolExecutor:
+        """Where Slack listeners run their AWS work once Slack has its acknowledgement."""
+        return ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="respond")

@@ -1,0 +1,89 @@
+"""`/keycheck KEY` (the key's report in the channel) and `/keycheck KEY timeline`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.errors import InvalidKeyId, KeycheckError
+from bot.keys import USAGE, looks_like_secret, parse_key_id
+from bot.models import Incident, KeyReport, Severity
+from bot.respond_slack import after_ack, post_report, tell
+from bot.services import Services
+from bot.timeline_post import post_timeline
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/keycheck"
+OPTIONS = ("timeline",)
+
+
+def parse_command(text: str) -> tuple[str, bool]:
+    """(key id, timeline wanted), or a clear KeycheckError that never echoes a secret."""
+    if looks_like_secret(text):
+        parse_key_id(text)
+    words = text.split()
+    key_id = parse_key_id(words[0] if words else "")
+    options = [word.lower() for word in words[1:]]
+    if not options:
+        return key_id, False
+    if options == ["timeline"]:
+        return key_id, True
+    raise InvalidKeyId(
+        f"Unknown option `{words[1][:20]}`. Type `/keycheck {key_id}` for the key's report "
+        f"or `/keycheck {key_id} timeline` for what it did. {USAGE}"
+    )
+
+
+def register(app: App, services: Services) -> None:
+    def check_command(ack: Ack, body: dict[str, Any]) -> None:
+        """Answer a typo or a pasted secret at once, in a message only its sender sees."""
+        try:
+            key_id, _ = parse_command(str(body.get("text", "")))
+        except KeycheckError as error:
+            ack(text=str(error))
+            return
+        ack(text=f"Looking up `{key_id}`…")
+
+    def look_up(body: dict[str, Any]) -> None:
+        channel, user = str(body.get("channel_id", "")), str(body.get("user_id", ""))
+        try:
+            key_id, timeline = parse_command(str(body.get("text", "")))
+        except KeycheckError:
+            return
+        after_ack(
+            app,
+            services,
+            lambda: report_and_timeline(services, key_id, channel, user, timeline=timeline),
+            on_error=lambda text: tell(services, channel, user, text),
+        )
+
+    app.command(COMMAND)(ack=check_command, lazy=[look_up])
+
+
+def report_and_timeline(
+    services: Services, key_id: str, channel: str, user: str, *, timeline: bool
+) -> None:
+    found = post_report(services, key_id, channel=channel, user=user)
+    if found is None or not timeline:
+        return
+    posted, report, incident = found
+    target = incident or lookup_incident(report, posted.channel, posted.ts)
+    post_timeline(services, target, key_id, report.account_id)
+
+
+def lookup_incident(report: KeyReport, channel: str, ts: str) -> Incident:
+    """A stand-in incident for a key with none open: the timeline goes under the report."""
+    return Incident(
+        id=f"lookup-{report.access_key_id}",
+        account_id=report.account_id,
+        subject=report.access_key_id,
+        title=f"/keycheck {report.access_key_id}",
+        severity=Severity.MEDIUM,
+        access_key_id=report.access_key_id,
+        user_name=report.user_name,
+        channel=channel,
+        thread_ts=ts,
+    )

@@ -1,0 +1,84 @@
+"""The same lookup where slash commands cannot go: a message shortcut, and `@keycheck AKIA…`."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.errors import KeycheckError
+from bot.keys import KEY_ID_IN_TEXT, USAGE, looks_like_secret, parse_key_id
+from bot.respond_slack import after_ack, post_report, tell
+from bot.services import Services
+from bot.slack.ids import CallbackId
+
+MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+MAX_KEYS = 3
+PASTED_KEY_NOTE = (
+    "That message looks like it holds a *secret* access key. keycheck did not repeat it. "
+    "Treat it as exposed: deactivate and rotate the key, and delete the message."
+)
+
+
+def keys_in(text: str) -> list[str]:
+    """The distinct access key ids in a message, in order, at most three."""
+    return list(dict.fromkeys(KEY_ID_IN_TEXT.findall(text)))[:MAX_KEYS]
+
+
+def register(app: App, services: Services) -> None:
+    def ack_now(ack: Ack) -> None:
+        ack()
+
+    def from_shortcut(body: dict[str, Any]) -> None:
+        message = body.get("message") or {}
+        channel = str((body.get("channel") or {}).get("id", ""))
+        thread = str(message.get("thread_ts") or message.get("ts") or "")
+        user = str((body.get("user") or {}).get("id", ""))
+        answer(app, services, str(message.get("text", "")), channel, thread, user, mention=False)
+
+    def from_mention(body: dict[str, Any]) -> None:
+        event = body.get("event") or {}
+        thread = str(event.get("thread_ts") or event.get("ts") or "")
+        text = MENTION.sub(" ", str(event.get("text", "")))
+        answer(
+            app,
+            services,
+            text,
+            str(event.get("channel", "")),
+            thread,
+            str(event.get("user", "")),
+            mention=True,
+        )
+
+    app.shortcut(CallbackId.LOOKUP_SHORTCUT.value)(ack=ack_now, lazy=[from_shortcut])
+    app.event("app_mention")(ack=ack_now, lazy=[from_mention])
+
+
+def answer(
+    app: App, services: Services, text: str, channel: str, thread: str, user: str, *, mention: bool
+) -> None:
+    """Report every key id found, in the thread; otherwise say privately what was wrong."""
+    keys = keys_in(text)
+    if looks_like_secret(text):
+        tell(services, channel, user, PASTED_KEY_NOTE)
+    if not keys:
+        if not looks_like_secret(text):
+            tell(services, channel, user, _no_key(text, mention=mention))
+        return
+
+    def report_all() -> None:
+        for key_id in keys:
+            post_report(services, key_id, channel=channel, user=user, thread_ts=thread or None)
+
+    after_ack(app, services, report_all, on_error=lambda note: tell(services, channel, user, note))
+
+
+def _no_key(text: str, *, mention: bool) -> str:
+    if not mention:
+        return "No access key id (AKIA… or ASIA…) in that message, so there is nothing to look up."
+    try:
+        parse_key_id(text.split()[0] if text.split() else "")
+    except KeycheckError as error:
+        return f"{error}".replace("`/keycheck", "`@keycheck")
+    return f"Mention me with a key id: `@keycheck AKIA…`. {USAGE}"

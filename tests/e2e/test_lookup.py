@@ -1,0 +1,188 @@
+"""`/keycheck`, the message shortcut and `@keycheck`: the key's report where it was asked."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import boto3
+import pytest
+
+from bot.models import Incident
+from bot.runtime import Runtime
+from bot.slack.ids import ActionId, ButtonValue, CallbackId
+from bot.standins.slack import SlackStandIn
+from tests.conftest import RESPONDER
+from tests.e2e.conftest import ALERTS, buttons, messages_text, replies, wait_replies
+from tests.support.slack import SlackRequests
+
+SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+
+
+@pytest.fixture
+def asker(people: None) -> str:
+    return RESPONDER
+
+
+def test_keycheck_posts_the_report_in_the_channel_with_the_cards_buttons(
+    runtime: Runtime,
+    slack: SlackStandIn,
+    slack_requests: SlackRequests,
+    incident: Incident,
+    asker: str,
+) -> None:
+    status, body = slack_requests.command(incident.access_key_id, user=asker)
+
+    assert status == 200 and "Looking up" in body
+    report = slack.wait_for(lambda s: s.channel_messages(ALERTS)[1:])[0]
+    text = messages_text([report])
+    assert incident.account_id in text and incident.user_name in text
+    assert "Active" in text and "ses-send-only" in text
+    assert incident.id in text
+    value = ButtonValue.decode(buttons(report)[ActionId.CONTAIN_ALL]["value"])
+    assert (value.k, value.a, value.i) == (incident.access_key_id, incident.account_id, incident.id)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "No access key id given"),
+        ("AKIA1234", "is not an access key id"),
+        ("akiaiosfodnn7example", "is not an access key id"),
+        ("AKIARZPUZDIKJNRZ4YMQ explain", "Unknown option `explain`"),
+    ],
+)
+def test_keycheck_says_what_was_wrong_and_what_to_type(
+    slack: SlackStandIn, slack_requests: SlackRequests, asker: str, text: str, expected: str
+) -> None:
+    status, body = slack_requests.command(text, user=asker)
+
+    assert status == 200
+    assert expected in body and "/keycheck AKIA" in body
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_a_pasted_secret_is_refused_and_never_echoed(
+    slack: SlackStandIn,
+    slack_requests: SlackRequests,
+    runtime: Runtime,
+    asker: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    status, body = slack_requests.command(SECRET, user=asker)
+    later, _ = slack_requests.command(f"AKIARZPUZDIKJNRZ4YMQ {SECRET}", user=asker)
+
+    assert status == later == 200
+    assert "secret" in body and "rotate" in body
+    assert SECRET not in body
+    runtime.services.work.shutdown(wait=True)
+    everything = json.dumps([c.params for c in slack.calls]) + caplog.text
+    assert SECRET not in everything and SECRET.replace("/", "\\/") not in everything
+
+
+def test_a_key_keycheck_cannot_find_gets_an_ephemeral(
+    aws: boto3.Session, slack: SlackStandIn, slack_requests: SlackRequests, asker: str
+) -> None:
+    slack_requests.command("AKIAQQQQQQQQQQQQQQQQ", user=asker)
+
+    note = slack.wait_for(lambda s: s.ephemerals(ALERTS))[0]
+    assert note["ephemeral_to"] == asker
+    assert "Could not look up `AKIAQQQQQQQQQQQQQQQQ`" in note["text"]
+    assert "/keycheck AKIA" in note["text"]
+    assert slack.calls_to("chat.postMessage") == []
+
+
+def test_the_message_shortcut_answers_in_the_thread(
+    slack: SlackStandIn, slack_requests: SlackRequests, incident: Incident, asker: str
+) -> None:
+    status, _ = slack_requests.interaction(
+        {
+            "type": "message_action",
+            "callback_id": CallbackId.LOOKUP_SHORTCUT.value,
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "team": {"id": slack_requests.team_id},
+            "user": {"id": asker},
+            "channel": {"id": incident.channel, "name": "security-alerts"},
+            "message": {
+                "type": "message",
+                "text": f"is {incident.access_key_id} ours? it showed up in a gist",
+                "ts": incident.thread_ts,
+            },
+            "message_ts": incident.thread_ts,
+            "response_url": f"{slack_requests.url}/unused",
+        }
+    )
+
+    assert status == 200
+    [report] = wait_replies(slack, incident, 1)
+    assert incident.user_name in messages_text([report])
+    assert len(slack.channel_messages(ALERTS)) == 1
+
+
+def test_a_mention_in_a_thread_answers_in_that_thread(
+    slack: SlackStandIn, slack_requests: SlackRequests, incident: Incident, asker: str
+) -> None:
+    event = {
+        "token": "unused",
+        "team_id": slack_requests.team_id,
+        "api_app_id": "A0KEYCHECK",
+        "type": "event_callback",
+        "event_id": "Ev0KEYCHECK1",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "app_mention",
+            "user": asker,
+            "text": f"<@U0KEYCHECK> what about {incident.access_key_id}?",
+            "ts": f"{time.time():.6f}",
+            "thread_ts": incident.thread_ts,
+            "channel": incident.channel,
+            "event_ts": f"{time.time():.6f}",
+        },
+    }
+
+    status, _ = slack_requests.post(json.dumps(event))
+
+    assert status == 200
+    [report] = wait_replies(slack, incident, 1)
+    assert incident.account_id in messages_text([report])
+    assert replies(slack, incident) == [report]
+
+
+def test_keycheck_timeline_runs_the_timeline_under_the_report(
+    runtime: Runtime,
+    slack: SlackStandIn,
+    slack_requests: SlackRequests,
+    leaked: str,
+    asker: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import handlers.commands
+
+    asked: list[tuple[Incident, str, str]] = []
+    monkeypatch.setattr(
+        handlers.commands,
+        "post_timeline",
+        lambda services, incident, key_id, account_id: asked.append((incident, key_id, account_id)),
+    )
+
+    slack_requests.command(f"{leaked} timeline", user=asker)
+
+    [report] = slack.wait_for(lambda s: s.channel_messages(ALERTS))
+    runtime.services.work.shutdown(wait=True)
+    [(incident, key_id, account_id)] = asked
+    assert (key_id, account_id) == (leaked, "123456789012")
+    assert (incident.channel, incident.thread_ts) == (ALERTS, report["ts"])
+
+
+def test_keycheck_joins_a_public_channel_it_is_not_in_to_answer(
+    slack: SlackStandIn, slack_requests: SlackRequests, leaked: str, asker: str
+) -> None:
+    channel = slack.add_channel("platform-team", members=[asker], bot_member=False)
+
+    slack_requests.command(leaked, user=asker, channel=channel)
+
+    [report] = slack.wait_for(lambda s: s.channel_messages(channel))
+    assert leaked in messages_text([report])
