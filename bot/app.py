@@ -50,7 +50,7 @@ def build_services(
     """Everything long-lived, built once per process."""
     return Services(
         settings=settings,
-        store=open_store(settings.store_url),
+        store=open_store(settings.store_url, region=settings.aws_region),
         sessions=sessions
         or Sessions(
             region=settings.aws_region,

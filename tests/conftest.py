@@ -13,7 +13,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from bot.config import Settings
-from tests.support.slack import SlackRequests
+from bot.standins.slack_requests import SlackRequests
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
@@ -56,6 +56,8 @@ def slack() -> Iterator[SlackStandIn]:
     from bot.standins.slack import SlackStandIn
 
     with SlackStandIn() as standin:
+        standin.add_user(RESPONDER, "responder")
+        standin.add_user(STRANGER, "stranger")
         yield standin
 
 

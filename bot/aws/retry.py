@@ -27,6 +27,8 @@ THROTTLING_CODES = frozenset(
         "SlowDown",
         "RequestThrottled",
         "LimitExceededException",
+        "ProvisionedThroughputExceededException",
+        "TransactionConflictException",
     }
 )
 

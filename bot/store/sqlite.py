@@ -7,11 +7,17 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus
 from bot.store.base import AlertOutcome
 from bot.store.migrations import migrate
+
+
+def utc(moment: datetime) -> str:
+    """ISO 8601 in UTC, so that text order is time order whatever offset a time carried."""
+    return moment.astimezone(UTC).isoformat()
 
 
 def new_incident_id(alert: Alert) -> str:
@@ -83,7 +89,7 @@ class SqliteStore:
                 (
                     alert.dedup_key,
                     incident.id,
-                    alert.received_at.isoformat(),
+                    utc(alert.received_at),
                     alert.model_dump_json(),
                 ),
             )
@@ -106,7 +112,18 @@ class SqliteStore:
         return Incident.model_validate_json(row[0]) if row else None
 
     def save_incident(self, incident: Incident) -> None:
+        """Counters are the alert pipeline's: a stale copy from a handler never rolls them back."""
         with self._tx() as db:
+            stored = self._incident(db, incident.id)
+            if stored is not None:
+                incident = incident.model_copy(
+                    update={
+                        "alert_count": stored.alert_count,
+                        "first_seen": stored.first_seen,
+                        "last_seen": stored.last_seen,
+                        "severity": stored.severity,
+                    }
+                )
             self._write_incident(db, incident)
 
     def mark_posted(self, dedup_key: str) -> None:
@@ -143,7 +160,7 @@ class SqliteStore:
                     record.id,
                     record.idempotency_key,
                     record.incident_id,
-                    record.requested_at.isoformat(),
+                    utc(record.requested_at),
                     record.model_dump_json(),
                 ),
             )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,8 +17,8 @@ from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import REASON_BLOCK, REASON_INPUT, SNOOZE_BLOCK, SNOOZE_INPUT
 from bot.standins.aws import seed_leaked_user
 from bot.standins.slack import SlackStandIn
+from bot.standins.slack_requests import SlackRequests
 from tests.conftest import RESPONDER, STRANGER
-from tests.support.slack import SlackRequests
 
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
@@ -120,40 +118,21 @@ class Responder:
             values[SNOOZE_BLOCK] = {
                 SNOOZE_INPUT: {"type": "radio_buttons", "selected_option": option}
             }
-        submitted = {**view, "state": {"values": values}}
-        return self.requests.interaction(
-            {
-                "type": "view_submission",
-                "team": {"id": self.requests.team_id},
-                "user": {"id": self.user, "username": self.user.lower()},
-                "api_app_id": "A0KEYCHECK",
-                "trigger_id": f"trigger-{time.monotonic_ns()}",
-                "view": submitted,
-            }
-        )
+        return self.requests.submit(view, user=self.user, values=values)
 
 
 @pytest.fixture
-def people(slack: SlackStandIn, runtime: Runtime) -> Iterator[None]:
-    """The test's people in the workspace; afterwards, the response work finishes first."""
-    slack.add_user(RESPONDER, "responder")
-    slack.add_user(STRANGER, "stranger")
-    yield
-    runtime.services.work.shutdown(wait=True)
-
-
-@pytest.fixture
-def responder(slack_requests: SlackRequests, people: None) -> Responder:
+def responder(slack_requests: SlackRequests) -> Responder:
     return Responder(slack_requests, RESPONDER)
 
 
 @pytest.fixture
-def stranger(slack_requests: SlackRequests, people: None) -> Responder:
+def stranger(slack_requests: SlackRequests) -> Responder:
     return Responder(slack_requests, STRANGER)
 
 
 @pytest.fixture
-def second_responder(slack_requests: SlackRequests, runtime: Runtime, people: None) -> Responder:
+def second_responder(slack_requests: SlackRequests, runtime: Runtime) -> Responder:
     runtime.services.settings.responders.append(SECOND_RESPONDER)
     runtime.services.__dict__.pop("auth", None)
     return Responder(slack_requests, SECOND_RESPONDER)

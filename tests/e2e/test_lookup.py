@@ -13,16 +13,11 @@ from bot.models import Incident
 from bot.runtime import Runtime
 from bot.slack.ids import ActionId, ButtonValue, CallbackId
 from bot.standins.slack import SlackStandIn
+from bot.standins.slack_requests import SlackRequests
 from tests.conftest import RESPONDER
 from tests.e2e.conftest import ALERTS, buttons, messages_text, replies, wait_replies
-from tests.support.slack import SlackRequests
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-
-
-@pytest.fixture
-def asker(people: None) -> str:
-    return RESPONDER
 
 
 def test_keycheck_posts_the_report_in_the_channel_with_the_cards_buttons(
@@ -30,9 +25,8 @@ def test_keycheck_posts_the_report_in_the_channel_with_the_cards_buttons(
     slack: SlackStandIn,
     slack_requests: SlackRequests,
     incident: Incident,
-    asker: str,
 ) -> None:
-    status, body = slack_requests.command(incident.access_key_id, user=asker)
+    status, body = slack_requests.command(incident.access_key_id, user=RESPONDER)
 
     assert status == 200 and "Looking up" in body
     report = slack.wait_for(lambda s: s.channel_messages(ALERTS)[1:])[0]
@@ -54,9 +48,9 @@ def test_keycheck_posts_the_report_in_the_channel_with_the_cards_buttons(
     ],
 )
 def test_keycheck_says_what_was_wrong_and_what_to_type(
-    slack: SlackStandIn, slack_requests: SlackRequests, asker: str, text: str, expected: str
+    slack: SlackStandIn, slack_requests: SlackRequests, text: str, expected: str
 ) -> None:
-    status, body = slack_requests.command(text, user=asker)
+    status, body = slack_requests.command(text, user=RESPONDER)
 
     assert status == 200
     assert expected in body and "/keycheck AKIA" in body
@@ -67,13 +61,12 @@ def test_a_pasted_secret_is_refused_and_never_echoed(
     slack: SlackStandIn,
     slack_requests: SlackRequests,
     runtime: Runtime,
-    asker: str,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
 
-    status, body = slack_requests.command(SECRET, user=asker)
-    later, _ = slack_requests.command(f"AKIARZPUZDIKJNRZ4YMQ {SECRET}", user=asker)
+    status, body = slack_requests.command(SECRET, user=RESPONDER)
+    later, _ = slack_requests.command(f"AKIARZPUZDIKJNRZ4YMQ {SECRET}", user=RESPONDER)
 
     assert status == later == 200
     assert "secret" in body and "rotate" in body
@@ -84,19 +77,19 @@ def test_a_pasted_secret_is_refused_and_never_echoed(
 
 
 def test_a_key_keycheck_cannot_find_gets_an_ephemeral(
-    aws: boto3.Session, slack: SlackStandIn, slack_requests: SlackRequests, asker: str
+    aws: boto3.Session, slack: SlackStandIn, slack_requests: SlackRequests
 ) -> None:
-    slack_requests.command("AKIAQQQQQQQQQQQQQQQQ", user=asker)
+    slack_requests.command("AKIAQQQQQQQQQQQQQQQQ", user=RESPONDER)
 
     note = slack.wait_for(lambda s: s.ephemerals(ALERTS))[0]
-    assert note["ephemeral_to"] == asker
+    assert note["ephemeral_to"] == RESPONDER
     assert "Could not look up `AKIAQQQQQQQQQQQQQQQQ`" in note["text"]
     assert "/keycheck AKIA" in note["text"]
     assert slack.calls_to("chat.postMessage") == []
 
 
 def test_the_message_shortcut_answers_in_the_thread(
-    slack: SlackStandIn, slack_requests: SlackRequests, incident: Incident, asker: str
+    slack: SlackStandIn, slack_requests: SlackRequests, incident: Incident
 ) -> None:
     status, _ = slack_requests.interaction(
         {
@@ -104,7 +97,7 @@ def test_the_message_shortcut_answers_in_the_thread(
             "callback_id": CallbackId.LOOKUP_SHORTCUT.value,
             "trigger_id": f"trigger-{time.monotonic_ns()}",
             "team": {"id": slack_requests.team_id},
-            "user": {"id": asker},
+            "user": {"id": RESPONDER},
             "channel": {"id": incident.channel, "name": "security-alerts"},
             "message": {
                 "type": "message",
@@ -123,7 +116,7 @@ def test_the_message_shortcut_answers_in_the_thread(
 
 
 def test_a_mention_in_a_thread_answers_in_that_thread(
-    slack: SlackStandIn, slack_requests: SlackRequests, incident: Incident, asker: str
+    slack: SlackStandIn, slack_requests: SlackRequests, incident: Incident
 ) -> None:
     event = {
         "token": "unused",
@@ -134,7 +127,7 @@ def test_a_mention_in_a_thread_answers_in_that_thread(
         "event_time": int(time.time()),
         "event": {
             "type": "app_mention",
-            "user": asker,
+            "user": RESPONDER,
             "text": f"<@U0KEYCHECK> what about {incident.access_key_id}?",
             "ts": f"{time.time():.6f}",
             "thread_ts": incident.thread_ts,
@@ -156,7 +149,6 @@ def test_keycheck_timeline_runs_the_timeline_under_the_report(
     slack: SlackStandIn,
     slack_requests: SlackRequests,
     leaked: str,
-    asker: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     import handlers.commands
@@ -168,7 +160,7 @@ def test_keycheck_timeline_runs_the_timeline_under_the_report(
         lambda services, incident, key_id, account_id: asked.append((incident, key_id, account_id)),
     )
 
-    slack_requests.command(f"{leaked} timeline", user=asker)
+    slack_requests.command(f"{leaked} timeline", user=RESPONDER)
 
     [report] = slack.wait_for(lambda s: s.channel_messages(ALERTS))
     runtime.services.work.shutdown(wait=True)
@@ -178,11 +170,11 @@ def test_keycheck_timeline_runs_the_timeline_under_the_report(
 
 
 def test_keycheck_joins_a_public_channel_it_is_not_in_to_answer(
-    slack: SlackStandIn, slack_requests: SlackRequests, leaked: str, asker: str
+    slack: SlackStandIn, slack_requests: SlackRequests, leaked: str
 ) -> None:
-    channel = slack.add_channel("platform-team", members=[asker], bot_member=False)
+    channel = slack.add_channel("platform-team", members=[RESPONDER], bot_member=False)
 
-    slack_requests.command(leaked, user=asker, channel=channel)
+    slack_requests.command(leaked, user=RESPONDER, channel=channel)
 
     [report] = slack.wait_for(lambda s: s.channel_messages(channel))
     assert leaked in messages_text([report])
