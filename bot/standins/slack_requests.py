@@ -28,9 +28,10 @@ class SlackRequests:
         headers = {"Content-Type": "application/x-www-form-urlencoded"}
         if sign:
             headers["X-Slack-Request-Timestamp"] = ts
-            headers["X-Slack-Signature"] = SignatureVerifier(
-                self.signing_secret
-            ).generate_signature(timestamp=ts, body=body)
+            signature = SignatureVerifier(self.signing_secret).generate_signature(
+                timestamp=ts, body=body
+            )
+            headers["X-Slack-Signature"] = signature or ""
         if not self.url.startswith(("http://", "https://")):
             raise ValueError("the app's URL must be http(s)")
         request = urllib.request.Request(  # noqa: S310 - scheme checked above

@@ -24,8 +24,8 @@ from bot.runtime import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.standins.aws import seed_leaked_user
 from bot.standins.slack import SlackStandIn
+from bot.standins.slack_requests import SlackRequests
 from tests.conftest import RESPONDER
-from tests.support.slack import SlackRequests
 
 REQUESTS = 200
 IAM_DELAY = 2.0

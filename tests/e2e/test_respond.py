@@ -15,6 +15,7 @@ from bot.policies import DENY_ALL, REVOKE_SESSIONS
 from bot.runtime import Runtime
 from bot.slack.ids import ActionId
 from bot.standins.slack import SlackStandIn
+from bot.standins.slack_requests import SlackRequests
 from tests.conftest import RESPONDER, STRANGER
 from tests.e2e.conftest import (
     Responder,
@@ -217,7 +218,6 @@ def test_unsigned_or_wrongly_signed_requests_are_refused(
     incident: Incident,
     slack_requests: Any,
 ) -> None:
-    from tests.support.slack import SlackRequests
 
     forged = SlackRequests(slack_requests.url, "not-the-signing-secret")
     status, _ = forged.click(
