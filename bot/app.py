@@ -19,10 +19,8 @@ from bot.alarms import alarm_completer
 from bot.autocontain import auto_contain_hook
 from bot.aws.sessions import Sessions
 from bot.config import Settings
-from bot.enrich import Enricher
 from bot.errors import KeycheckError
 from bot.ingest import Ingest
-from bot.keyreport import build_key_report
 from bot.services import Services
 from bot.slack.messenger import Messenger
 from bot.store import open_store
@@ -63,13 +61,9 @@ def build_services(
 
 def build_ingest(services: Services) -> Ingest:
     """The alert pipeline with its enrichment: key reports, alarm lookups, auto-containment."""
-    enricher = Enricher(
-        services.settings,
-        key_report=lambda key_id: build_key_report(services.sessions, key_id),
-    )
     return Ingest(
         services,
-        enricher,
+        services.enricher,
         complete_alarm=alarm_completer(services),
         after_card=auto_contain_hook(services),
     )

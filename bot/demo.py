@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import tempfile
@@ -16,13 +17,19 @@ import boto3
 from bot import demo_scenario as scenario
 from bot.config import Settings
 from bot.httpserver import BackgroundServer
+from bot.models import Incident
 from bot.runtime import Runtime
+from bot.slack.ids import ActionId, ButtonValue
+from bot.slack.modals import REASON_BLOCK, REASON_INPUT
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.slack import SlackStandIn
+from bot.standins.slack_requests import SlackRequests
 
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
 RESPONDER = "U0RESPONDER"
+REASON = "Key published on GitHub; contain while we investigate"
+WAIT = 30.0
 
 
 @contextlib.contextmanager
@@ -59,6 +66,7 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         tmp = workdir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
         stack.enter_context(moto_environment())
         slack = stack.enter_context(SlackStandIn())
+        slack.add_user(RESPONDER, "oncall")
         aws = boto3.Session(region_name="us-east-1")
         key = seed_leaked_user(aws.client("iam"), scenario.USER)
         key_id = key["AccessKeyId"]
@@ -83,8 +91,54 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         _send_alerts(aws, queue_url, key_id, say)
         handled = runtime.worker(wait_seconds=0).drain()
         say(f"worker stored and acknowledged {handled} messages")
+        incident = runtime.services.store.find_incident(ACCOUNT, key_id)
+        if incident is None:
+            raise RuntimeError("the alerts did not open an incident")
+        person = SlackRequests(server.url, settings.slack_signing_secret.get_secret_value())
+        _respond(person, slack, incident, say)
+        _read_back(aws, key_id, say)
         print("\n" + slack.transcript("C0ALERTS"), file=out)
     return 0
+
+
+def _respond(
+    person: SlackRequests, slack: SlackStandIn, incident: Incident, say: Callable[[str], None]
+) -> None:
+    """A responder looks the key up, presses Contain all and confirms, as Slack would send it."""
+    before = len(slack.channel_messages("C0ALERTS"))
+    person.command(incident.access_key_id, user=RESPONDER)
+    slack.wait_for(lambda s: len(s.channel_messages("C0ALERTS")) > before, WAIT)
+    say(f"@{RESPONDER} ran /keycheck {incident.access_key_id}")
+    value = ButtonValue(i=incident.id, k=incident.access_key_id, a=incident.account_id)
+    person.click(
+        ActionId.CONTAIN_ALL,
+        value.encode(),
+        user=RESPONDER,
+        channel=incident.channel,
+        message_ts=incident.thread_ts,
+    )
+    view = slack.wait_for(lambda s: next((v for v in s.views() if "submit" in v), None), WAIT)
+    reason = {REASON_BLOCK: {REASON_INPUT: {"type": "plain_text_input", "value": REASON}}}
+    replies = len(slack.thread(incident.channel, incident.thread_ts))
+    person.submit(view, user=RESPONDER, values=reason)
+    slack.wait_for(lambda s: _audited(s, incident, replies), WAIT)
+    say(f"@{RESPONDER} pressed Contain all and confirmed: {REASON!r}")
+
+
+def _audited(slack: SlackStandIn, incident: Incident, replies: int) -> bool:
+    """The contain-all result is in the thread, and the card shows the key as it is now."""
+    thread = slack.thread(incident.channel, incident.thread_ts)
+    done = len(thread) > replies and "Undo all" in json.dumps(thread[replies:])
+    return done and "Inactive" in json.dumps(thread[0].get("blocks", []))
+
+
+def _read_back(aws: boto3.Session, key_id: str, say: Callable[[str], None]) -> None:
+    """What moto holds now: the proof that the buttons did what they said."""
+    iam = aws.client("iam")
+    keys = iam.list_access_keys(UserName=scenario.USER)["AccessKeyMetadata"]
+    status = next(k["Status"] for k in keys if k["AccessKeyId"] == key_id)
+    policies = iam.list_user_policies(UserName=scenario.USER)["PolicyNames"]
+    say(f"moto now: key {key_id} {status}; inline policies on the user: {', '.join(policies)}")
 
 
 def _send_alerts(

@@ -92,6 +92,11 @@ class Enricher:
             self._cache[key_id] = (now, report)
         return report
 
+    def remember(self, report: KeyReport) -> None:
+        """A report just read after an action: later cards must not show the state before it."""
+        with self._lock:
+            self._cache[report.access_key_id] = (self.clock(), report)
+
     def _location(self, source_ip: str) -> str:
         if self.locate is None or not source_ip:
             return ""

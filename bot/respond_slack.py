@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.cases import open_case
-from bot.enrich import Enricher
 from bot.errors import KeycheckError, UnknownAction
 from bot.keyreport import build_key_report
 from bot.models import ActionKind, ActionRecord, ActionState, Incident, KeyReport, utcnow
@@ -234,8 +233,9 @@ def card_for(services: Services, incident: Incident, report: KeyReport | None) -
     alerts = services.store.alerts_for(incident.id)
     if not alerts:
         return None
-    enricher = Enricher(services.settings, key_report=(lambda _key: report) if report else None)
-    return incident_card(incident, alerts[0], enricher(alerts[0]))
+    if report is not None:
+        services.enricher.remember(report)
+    return incident_card(incident, alerts[0], services.enricher(alerts[0]))
 
 
 def refresh_card(services: Services, incident: Incident, report: KeyReport | None = None) -> None:

@@ -13,6 +13,7 @@ from bot.store import Store
 
 if TYPE_CHECKING:
     from bot.auth import Responders
+    from bot.enrich import Enricher
     from bot.respond import Responder
     from bot.slack.messenger import Messenger
 
@@ -36,6 +37,14 @@ class Services:
         from bot.respond import Responder
 
         return Responder(self.store, self.sessions)
+
+    @cached_property
+    def enricher(self) -> Enricher:
+        """One context cache for every card, so an action's read-back is what cards show."""
+        from bot.enrich import Enricher
+        from bot.keyreport import build_key_report
+
+        return Enricher(self.settings, key_report=lambda key: build_key_report(self.sessions, key))
 
     @cached_property
     def auth(self) -> Responders:
