@@ -9,7 +9,9 @@ from typing import Any
 
 from bot.models import TimelineEvent
 
-SECRET_FIELDS = frozenset({"sessionToken", "secretAccessKey", "SecretAccessKey", "SessionToken"})
+# Where STS, IAM, SSO and Cognito put credentials in responseElements; in them, any field
+# named like a secret or a token is dropped (sessionToken, secretAccessKey, SecretKey, ...).
+CREDENTIAL_BLOCKS = ("credentials", "accessKey", "roleCredentials", "Credentials")
 
 
 def _dict(value: object) -> dict[str, Any]:
@@ -52,16 +54,21 @@ def _key_id(identity: dict[str, Any]) -> str:
     return ""
 
 
+def _is_secret(name: str) -> bool:
+    lowered = name.lower()
+    return "secret" in lowered or "token" in lowered
+
+
 def _scrubbed(value: object) -> dict[str, Any]:
     """responseElements without session tokens or secrets: they must never reach a file or Slack."""
     elements = _dict(value)
     if not elements:
         return {}
     clean = dict(elements)
-    for name in ("credentials", "accessKey"):
+    for name in CREDENTIAL_BLOCKS:
         inner = _dict(clean.get(name))
         if inner:
-            clean[name] = {k: v for k, v in inner.items() if k not in SECRET_FIELDS}
+            clean[name] = {k: v for k, v in inner.items() if not _is_secret(k)}
     return clean
 
 

@@ -15,7 +15,7 @@ from bot.errors import AccountUnreachable
 
 # tenacity owns retries; botocore's would multiply with them.
 CLIENT_CONFIG = Config(
-    retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30
+    retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30
 )
 
 

@@ -11,6 +11,8 @@ ELLIPSIS = "…"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}\Z")
 _SAFE_URL = re.compile(r"\Ahttps://[A-Za-z0-9.-]+(?::443)?(?:/[^\s<>|`\"']*)?\Z")
+
+
 def escape(text: str) -> str:
     """Escape the three characters Slack treats as control: `<!channel>` must not ping."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,127 @@
+"""The timeline as files: DESIGN's analyze JSON, the full JSON evidence, and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime
+from typing import Any
+
+from bot.analysis.report import Analysis, TimelineReport
+from bot.models import TimelineEvent
+
+CSV_COLUMNS = (
+    "time",
+    "region",
+    "event_source",
+    "event_name",
+    "access_key_id",
+    "chain",
+    "source_ip",
+    "user_agent",
+    "principal_arn",
+    "error_code",
+    "tags",
+    "event_id",
+    "request_parameters",
+)
+# A cell starting with one of these is a formula to a spreadsheet; attackers choose user agents.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def iso(moment: datetime | None) -> str:
+    """UTC, to the second, with a Z: how CloudTrail writes times."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment else ""
+
+
+def event_row(event: TimelineEvent) -> dict[str, Any]:
+    """One event in DESIGN's analyze shape."""
+    return {
+        "event_id": event.event_id,
+        "time": iso(event.time),
+        "region": event.region,
+        "event_source": event.event_source,
+        "event_name": event.event_name,
+        "access_key_id": event.access_key_id,
+        "source_ip": event.source_ip,
+        "error_code": event.error_code,
+        "tags": [tag.value for tag in event.tags],
+    }
+
+
+def analysis_dict(analysis: Analysis) -> dict[str, Any]:
+    """Exactly the `keycheck analyze --format json` object of DESIGN.md."""
+    return {
+        "events": [event_row(event) for event in analysis.events],
+        "findings": [finding.model_dump(mode="json") for finding in analysis.findings],
+        "keys": [
+            {"access_key_id": key.access_key_id, "derived_from": key.derived_from}
+            for key in analysis.keys
+        ],
+    }
+
+
+def _evidence_event(event: TimelineEvent) -> dict[str, Any]:
+    row = event_row(event)
+    row.update(
+        event.model_dump(
+            mode="json",
+            include={
+                "chain",
+                "user_agent",
+                "principal_arn",
+                "principal_type",
+                "user_name",
+                "account_id",
+                "error_message",
+                "request_parameters",
+                "response_elements",
+            },
+        )
+    )
+    return row
+
+
+def timeline_json(report: TimelineReport) -> bytes:
+    """The evidence file: the analyze shape plus the window, every lookup, and full events."""
+    body = analysis_dict(report)
+    body["events"] = [_evidence_event(event) for event in report.events]
+    body["keys"] = [key.model_dump(mode="json") for key in report.keys]
+    body.update(
+        key_id=report.key_id,
+        account_id=report.account_id,
+        start=iso(report.start),
+        end=iso(report.end),
+        generated_at=iso(report.generated_at),
+        lookups=[lookup.model_dump(mode="json") for lookup in report.lookups],
+        ips=[ip.model_dump(mode="json") for ip in report.ips],
+    )
+    return json.dumps(body, indent=1, ensure_ascii=False).encode()
+
+
+def _cell(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
+def _csv_row(event: TimelineEvent) -> list[str]:
+    values = {
+        **event_row(event),
+        "chain": " > ".join(event.chain),
+        "user_agent": event.user_agent,
+        "principal_arn": event.principal_arn,
+        "tags": " ".join(tag.value for tag in event.tags),
+        "request_parameters": json.dumps(event.request_parameters, sort_keys=True)
+        if event.request_parameters
+        else "",
+    }
+    return [_cell(str(values[column])) for column in CSV_COLUMNS]
+
+
+def timeline_csv(analysis: Analysis) -> bytes:
+    """One row per event, every column a spreadsheet can open safely."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(_csv_row(event) for event in analysis.events)
+    return buffer.getvalue().encode()

@@ -1,0 +1,42 @@
+"""One time-ordered timeline from many sources, each event once.
+
+Events are deduplicated by eventID. Some sources reuse eventIDs for different events
+(Panther's scenario gives every record the id "1"); when one id carries different
+contents, each of those events is re-identified by `content_id`, so none is lost and
+every id in the result is unique.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.analysis.records import content_id
+from bot.models import TimelineEvent
+
+_NOT_CONTENT = {"tags", "chain"}
+
+
+def _digest(event: TimelineEvent) -> str:
+    return content_id(event.model_dump(mode="json", exclude=_NOT_CONTENT | {"event_id"}))
+
+
+def merge_events(*sources: Iterable[TimelineEvent]) -> list[TimelineEvent]:
+    """Deduplicated and sorted by time (then source, name, id, for a stable order)."""
+    first: dict[str, TimelineEvent] = {}
+    repeated: dict[str, dict[str, TimelineEvent]] = {}
+    for source in sources:
+        for event in source:
+            seen = first.setdefault(event.event_id, event)
+            if seen is event:
+                continue
+            variants = repeated.setdefault(event.event_id, {_digest(seen): seen})
+            variants.setdefault(_digest(event), event)
+    merged: list[TimelineEvent] = []
+    for event_id, event in first.items():
+        variants = repeated.get(event_id, {})
+        if len(variants) < 2:
+            merged.append(event)
+            continue
+        merged.extend(v.model_copy(update={"event_id": d}) for d, v in variants.items())
+    merged.sort(key=lambda e: (e.time, e.event_source, e.event_name, e.event_id))
+    return merged

@@ -1,0 +1,100 @@
+"""What an analysis or a timeline produces: the models Slack, the CLI and exports render."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from bot.models import Finding, TimelineEvent, utcnow
+
+
+class DerivedKey(BaseModel):
+    """A temporary key minted (AssumeRole, GetSessionToken, …) by a key we followed."""
+
+    access_key_id: str
+    derived_from: str
+    account_id: str = ""
+    role_arn: str = ""
+    session_name: str = ""
+    via: str = ""
+    event_id: str = ""
+    minted_at: datetime | None = None
+    chain: list[str] = Field(default_factory=list)
+
+
+class IpSummary(BaseModel):
+    """One source address of the timeline, with where it is and whether it is ours."""
+
+    ip: str
+    events: int
+    kind: str
+    location: str = ""
+    known: bool | None = None
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+
+
+class Analysis(BaseModel):
+    """Tagged events in time order, the findings over them, and the keys they minted."""
+
+    events: list[TimelineEvent] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+    keys: list[DerivedKey] = Field(default_factory=list)
+    ips: list[IpSummary] = Field(default_factory=list)
+
+    @property
+    def first_seen(self) -> datetime | None:
+        return self.events[0].time if self.events else None
+
+    @property
+    def last_seen(self) -> datetime | None:
+        return self.events[-1].time if self.events else None
+
+    @property
+    def regions(self) -> list[str]:
+        """Regions with activity, busiest first."""
+        counts: dict[str, int] = {}
+        for event in self.events:
+            if event.region:
+                counts[event.region] = counts.get(event.region, 0) + 1
+        return sorted(counts, key=lambda region: (-counts[region], region))
+
+
+class RegionResult(BaseModel):
+    """One (key, account, region) lookup: how many events, or why it failed."""
+
+    region: str
+    account_id: str = ""
+    key_id: str = ""
+    events: int = 0
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.error
+
+
+class RegionProgress(BaseModel):
+    """Reported as each lookup finishes, so Slack and the terminal can show progress."""
+
+    result: RegionResult
+    done: int
+    total: int
+    root_key: str = ""
+    keys: int = 1
+
+
+class TimelineReport(Analysis):
+    """A fetched timeline: the analysis plus the window and what every region answered."""
+
+    key_id: str
+    account_id: str = ""
+    start: datetime
+    end: datetime
+    generated_at: datetime = Field(default_factory=utcnow)
+    lookups: list[RegionResult] = Field(default_factory=list)
+
+    @property
+    def failed(self) -> list[RegionResult]:
+        return [lookup for lookup in self.lookups if not lookup.ok]

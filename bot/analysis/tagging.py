@@ -1,0 +1,157 @@
+"""Rule tags on each event: the table's call rules, then the rules about who, where and how."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.analysis.bursts import enumeration_bursts
+from bot.analysis.geo import Locator
+from bot.analysis.networks import IPNetwork, SourceKind, in_networks, source_kind
+from bot.analysis.rules import api_rule
+from bot.analysis.travel import impossible_travel
+from bot.models import RuleId, TimelineEvent
+
+DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "Client.UnauthorizedOperation",
+        "UnauthorizedAccess",
+        "UnauthorizedException",
+        "AuthorizationError",
+        "AuthorizationErrorException",
+        "NotAuthorized",
+        "Forbidden",
+    }
+)
+# Events of global services are recorded in us-east-1 whatever region the caller uses.
+GLOBAL_SERVICES = frozenset(
+    f"{name}.amazonaws.com"
+    for name in (
+        "iam",
+        "sts",
+        "organizations",
+        "signin",
+        "cloudfront",
+        "route53",
+        "route53domains",
+        "support",
+        "health",
+        "account",
+        "ce",
+        "billingconsole",
+        "globalaccelerator",
+        "shield",
+        "waf",
+        "sso",
+        "notifications",
+    )
+)
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """The operator's context: empty known networks or approved regions turn those rules off."""
+
+    known_networks: Sequence[IPNetwork] = ()
+    approved_regions: frozenset[str] = frozenset()
+    locator: Locator | None = None
+    burst_calls: int = 5
+    burst_window: timedelta = timedelta(minutes=10)
+    max_speed_kmh: float = 900.0
+
+
+def is_denied(code: str) -> bool:
+    """AccessDenied and its many spellings across services."""
+    return code in DENIED_CODES or code.endswith(
+        ("UnauthorizedOperation", "AccessDenied", "AccessDeniedException")
+    )
+
+
+def _denied(event: TimelineEvent) -> bool:
+    """Denied calls of the key's holder; a service denied on its behalf is the service's."""
+    if not event.error_code or not is_denied(event.error_code):
+        return False
+    return source_kind(event.source_ip) is not SourceKind.AWS
+
+
+def _caller_identity(event: TimelineEvent, config: AnalysisConfig) -> bool:
+    if event.event_name != "GetCallerIdentity" or event.event_source != "sts.amazonaws.com":
+        return False
+    if source_kind(event.source_ip) is SourceKind.AWS:
+        return False
+    return in_networks(event.source_ip, config.known_networks) is not True
+
+
+def _unknown_network(event: TimelineEvent, config: AnalysisConfig) -> bool:
+    if not config.known_networks:
+        return False
+    return in_networks(event.source_ip, config.known_networks) is False
+
+
+def _unapproved_region(event: TimelineEvent, config: AnalysisConfig) -> bool:
+    if not config.approved_regions or not event.region:
+        return False
+    if event.event_source in GLOBAL_SERVICES and event.region == "us-east-1":
+        return False
+    return event.region not in config.approved_regions
+
+
+def _root(event: TimelineEvent) -> bool:
+    return (
+        event.principal_type == "Root"
+        and not event.invoked_by
+        and event.event_type != "AwsServiceEvent"
+    )
+
+
+def _console_without_mfa(event: TimelineEvent) -> bool:
+    """A successful console sign-in without MFA; federated (role, SAML) ones do MFA at the IdP."""
+    if event.event_name != "ConsoleLogin" or event.principal_type == "AssumedRole":
+        return False
+    if event.response_elements.get("ConsoleLogin") != "Success":
+        return False
+    if "SamlProviderArn" in event.additional_event_data:
+        return False
+    return str(event.additional_event_data.get("MFAUsed", "")).lower() == "no"
+
+
+def event_tags(event: TimelineEvent, config: AnalysisConfig) -> list[RuleId]:
+    """The rules that follow from this event alone."""
+    tags: list[RuleId] = []
+    rule = api_rule(event)
+    if rule is not None:
+        tags.append(rule)
+    checks = (
+        (RuleId.RECON_CALLER_IDENTITY, _caller_identity(event, config)),
+        (RuleId.ACCESS_DENIED, _denied(event)),
+        (RuleId.REGION_UNAPPROVED, _unapproved_region(event, config)),
+        (RuleId.NETWORK_UNKNOWN, _unknown_network(event, config)),
+        (RuleId.ROOT_USAGE, _root(event)),
+        (RuleId.CONSOLE_LOGIN_NO_MFA, _console_without_mfa(event)),
+    )
+    tags.extend(rule for rule, fired in checks if fired)
+    return tags
+
+
+def tag_events(events: Sequence[TimelineEvent], config: AnalysisConfig) -> None:
+    """Set every event's tags in place: per-event rules, then bursts and travel across events.
+
+    Failed calls keep their rule: an attempt to stop CloudTrail says what the attacker
+    wanted even when it failed. Findings made only of failed calls say "attempted".
+    """
+    for event in events:
+        event.tags = event_tags(event, config)
+    in_burst = enumeration_bursts(events, config.burst_calls, config.burst_window)
+    travelled: set[str] = set()
+    if config.locator is not None:
+        for hop in impossible_travel(events, config.locator, config.max_speed_kmh):
+            travelled.update((hop.before.event_id, hop.after.event_id))
+    for event in events:
+        if event.event_id in in_burst:
+            event.tags.append(RuleId.RECON_ENUMERATION)
+        if event.event_id in travelled:
+            event.tags.append(RuleId.TRAVEL_IMPOSSIBLE)

@@ -1,0 +1,131 @@
+"""`keycheck timeline KEY`: the attacker's CloudTrail timeline in a terminal, when Slack is down."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import timedelta
+from typing import TextIO
+
+from bot.analysis.export import timeline_csv, timeline_json
+from bot.analysis.report import RegionProgress, TimelineReport
+from bot.aws.cloudtrail import LOOKUP_WINDOW
+from bot.aws.sessions import Sessions
+from bot.aws.sts import get_access_key_info
+from bot.commands.analyze import analysis_table, csv_list
+from bot.config import Settings
+from bot.errors import KeycheckError
+from bot.keys import parse_key_id
+from bot.slack.timeline_blocks import progress_text
+from bot.timeline import analysis_config, build_timeline, describe_error, window
+
+_SINCE = re.compile(r"\A(\d+)([dh])\Z")
+
+
+def since(value: str) -> timedelta:
+    """'30d' or '12h', at most LookupEvents' 90 days."""
+    match = _SINCE.match(value.strip().lower())
+    if match is None:
+        raise argparse.ArgumentTypeError(f"{value!r}: expected a duration like 30d or 12h")
+    amount = int(match.group(1))
+    span = timedelta(days=amount) if match.group(2) == "d" else timedelta(hours=amount)
+    if not timedelta(hours=1) <= span <= LOOKUP_WINDOW:
+        raise argparse.ArgumentTypeError("--since must be between 1h and 90d")
+    return span
+
+
+def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "timeline",
+        help="fetch a key's CloudTrail timeline: every region, every key it minted",
+    )
+    parser.add_argument("key", help="the AKIA… or ASIA… access key id")
+    parser.add_argument("--since", type=since, help="how far back (default: the setting, 30d)")
+    parser.add_argument(
+        "--regions", type=csv_list, action="extend", help="only these regions (comma-separated)"
+    )
+    parser.add_argument("--account", default="", help="the key's account (default: ask STS)")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.set_defaults(func=run)
+
+
+class TerminalProgress:
+    """A bar redrawn in place on a terminal; one line per lookup when stderr is a file."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream, self.width = stream, width
+        self.tty = stream.isatty()
+
+    def __call__(self, progress: RegionProgress) -> None:
+        line = progress_text(progress)
+        if not self.tty:
+            print(line, file=self.stream, flush=True)
+            return
+        filled = self.width * progress.done // max(progress.total, 1)
+        bar = "#" * filled + "." * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {line[:70]:<70}")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def key_account(sessions: Sessions, key_id: str) -> str:
+    """The key's account from STS, or '' (the bot's own) when STS will not say."""
+    try:
+        return get_access_key_info(sessions.own_client("sts"), key_id)
+    except Exception as error:
+        print(
+            f"keycheck: account of {key_id} unknown ({describe_error(error)}); using this account",
+            file=sys.stderr,
+        )
+        return ""
+
+
+def run(args: argparse.Namespace) -> int:
+    key_id = parse_key_id(args.key)
+    settings = Settings()
+    sessions = Sessions(
+        region=settings.aws_region,
+        role_name=settings.responder_role_name,
+        external_id=settings.responder_external_id.get_secret_value(),
+    )
+    account = args.account or key_account(sessions, key_id)
+    start, end = window(settings.timeline_days)
+    if args.since is not None:
+        start = end - args.since
+    progress = TerminalProgress(sys.stderr)
+    try:
+        report = build_timeline(
+            sessions,
+            key_id,
+            account,
+            config=analysis_config(settings),
+            start=start,
+            end=end,
+            regions=args.regions or (),
+            progress=progress,
+        )
+    finally:
+        progress.finish()
+    _print(report, args.format)
+    if report.failed:
+        raise KeycheckError(
+            f"{len(report.failed)} of {len(report.lookups)} lookups failed: the timeline is "
+            "incomplete (see above)"
+        )
+    return 0
+
+
+def _print(report: TimelineReport, form: str) -> None:
+    if form == "json":
+        sys.stdout.write(timeline_json(report).decode() + "\n")
+    elif form == "csv":
+        sys.stdout.write(timeline_csv(report).decode())
+    else:
+        print(analysis_table(report))
+        for failed in report.failed:
+            print(f"FAILED {failed.key_id} {failed.account_id} {failed.region}: {failed.error}")

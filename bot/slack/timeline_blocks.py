@@ -1,0 +1,212 @@
+"""The timeline in Slack: a progress line while regions come in, then the summary.
+
+Pure Block Kit from the report. Event fields are attacker-controlled (user agents, IPs,
+role names), so every value goes through `bot.slack.format`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.analysis.catalog import RULES, Phase
+from bot.analysis.findings import call_name
+from bot.analysis.report import DerivedKey, IpSummary, RegionProgress, RegionResult, TimelineReport
+from bot.analysis.summary import top_events
+from bot.models import Finding, TimelineEvent
+from bot.slack.cards import SEVERITY_EMOJI
+from bot.slack.format import clean, code, fit, plain, utc_datetime
+from bot.slack.ids import ActionId, ButtonValue
+
+Block = dict[str, Any]
+SECTION_LIMIT = 3000
+MAX_IPS = 8
+MAX_FAILURES = 8
+MAX_KEY_BUTTONS = 10
+TOP_EVENTS = 10
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, SECTION_LIMIT)}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text, 3000)}]}
+
+
+def _count(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _failure_line(result: RegionResult) -> str:
+    where = "all regions" if result.region == "*" else result.region
+    key = f" ({code(result.key_id, 24)})" if result.key_id else ""
+    return f"✗ {clean(where, 40)}{key}: {clean(result.error, 160)}"
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+def progress_text(progress: RegionProgress) -> str:
+    """'us-east-1 ✓ 212 events · 9 of 17 regions'; a failed region shows ✗ and its error."""
+    result = progress.result
+    region = "all regions" if result.region == "*" else result.region
+    derived = bool(result.key_id) and result.key_id != progress.root_key
+    unit = "regions" if progress.keys <= 1 else f"lookups ({progress.keys} keys)"
+    if result.ok:
+        head = f"{region} ✓ {_count(result.events, 'event')}"
+    else:
+        head = f"{region} ✗ {plain(result.error, 120)}"
+    via = f" ({result.key_id})" if derived else ""
+    return f"{head}{via} · {progress.done} of {progress.total} {unit}"
+
+
+def progress_message(
+    key_id: str, progress: RegionProgress | None, failures: list[RegionResult]
+) -> tuple[str, list[Block]]:
+    """The one message updated as lookups finish: the latest line and every failure so far."""
+    line = progress_text(progress) if progress else "listing the account's enabled regions…"
+    text = f"⏳ CloudTrail timeline of {key_id}: {line}"
+    blocks = [_section(f"⏳ *CloudTrail timeline* of {code(key_id, 24)}\n{clean(line, 300)}")]
+    if failures:
+        lines = [_failure_line(result) for result in failures[:MAX_FAILURES]]
+        if len(failures) > MAX_FAILURES:
+            lines.append(f"… and {len(failures) - MAX_FAILURES} more failed")
+        blocks.append(_context("\n".join(lines)))
+    return text, blocks
+
+
+def done_message(report: TimelineReport) -> tuple[str, list[Block]]:
+    """The progress message's final state."""
+    lookups = len(report.lookups)
+    failed = len(report.failed)
+    status = "⚠️" if failed else "✅"
+    line = f"{_count(len(report.events), 'event')} from {_count(lookups, 'lookup')}" + (
+        f", {failed} failed" if failed else ""
+    )
+    text = f"{status} CloudTrail timeline of {report.key_id}: {line}"
+    blocks = [_section(f"{status} *CloudTrail timeline* of {code(report.key_id, 24)}: {line}")]
+    if report.failed:
+        blocks.append(_context("\n".join(_failure_line(r) for r in report.failed[:MAX_FAILURES])))
+    return text, blocks
+
+
+# -- summary -------------------------------------------------------------------------------
+
+
+def _overview(report: TimelineReport) -> Block:
+    first = utc_datetime(report.first_seen) if report.first_seen else "—"
+    last = utc_datetime(report.last_seen) if report.last_seen else "—"
+    regions = ", ".join(clean(r, 30) for r in report.regions[:12]) or "none"
+    account = code(report.account_id, 14) if report.account_id else "the bot's account"
+    window = f"{utc_datetime(report.start)} → {utc_datetime(report.end)}"
+    return _section(
+        f"*First seen* {first}\n*Last seen* {last}\n*Regions with activity* {regions}\n"
+        f"*Account* {account} · *window* {window}"
+    )
+
+
+def _ip_line(ip: IpSummary) -> str:
+    if ip.kind == "aws":
+        where = "AWS service"
+    elif ip.kind == "unreadable":
+        where = "not an IP address"
+    else:
+        where = clean(ip.location, 60) or "location unknown"
+    known = {True: "known network", False: "*unknown network*", None: ""}[ip.known]
+    parts = [where, known, _count(ip.events, "event")]
+    return f"• {code(ip.ip, 60)} " + " · ".join(part for part in parts if part)
+
+
+def _ips(report: TimelineReport) -> Block:
+    lines = [_ip_line(ip) for ip in report.ips[:MAX_IPS]]
+    if len(report.ips) > MAX_IPS:
+        lines.append(f"… and {len(report.ips) - MAX_IPS} more addresses")
+    return _section("*Source IPs*\n" + ("\n".join(lines) or "none"))
+
+
+def _finding_line(finding: Finding) -> str:
+    emoji = SEVERITY_EMOJI[finding.severity]
+    rule = code(finding.rule.value, 40)
+    return f"{emoji} {rule} {finding.technique} — {clean(finding.summary, 400)}"
+
+
+def findings_by_phase(findings: list[Finding]) -> list[tuple[Phase, list[Finding]]]:
+    """Recon → persistence → privilege escalation → defense evasion → impact, then the rest."""
+    phases: dict[Phase, list[Finding]] = {}
+    for finding in findings:
+        phases.setdefault(RULES[finding.rule].phase, []).append(finding)
+    return sorted(phases.items())
+
+
+def _findings(report: TimelineReport) -> list[Block]:
+    if not report.findings:
+        return [_section("*Findings*\nNo rule fired on these events.")]
+    blocks = [_section("*Findings*")]
+    for phase, findings in findings_by_phase(report.findings):
+        lines = "\n".join(_finding_line(finding) for finding in findings)
+        blocks.append(_section(f"*{phase.label}*\n{lines}"))
+    return blocks
+
+
+def _key_block(key: DerivedKey, report: TimelineReport, incident_id: str) -> Block:
+    account = key.account_id or report.account_id
+    role = f" as {code(key.role_arn, 120)}" if key.role_arn else ""
+    text = (
+        f"{code(key.access_key_id, 24)} minted by {code(key.derived_from, 24)} "
+        f"with `{clean(key.via, 40)}`{role}"
+    )
+    value = ButtonValue(k=key.access_key_id, a=account, i=incident_id).encode()
+    button = {
+        "type": "button",
+        "action_id": ActionId.CONTAIN_ALL.value,
+        "text": {"type": "plain_text", "text": "Contain", "emoji": True},
+        "style": "danger",
+        "value": value,
+    }
+    return {**_section(text), "accessory": button}
+
+
+def _keys(report: TimelineReport, incident_id: str) -> list[Block]:
+    if not report.keys:
+        return []
+    blocks = [_section(f"*Keys it minted* ({len(report.keys)})")]
+    blocks += [_key_block(key, report, incident_id) for key in report.keys[:MAX_KEY_BUTTONS]]
+    rest = report.keys[MAX_KEY_BUTTONS:]
+    if rest:
+        blocks.append(_context("Also: " + ", ".join(code(k.access_key_id, 24) for k in rest)))
+    return blocks
+
+
+def event_line(event: TimelineEvent) -> str:
+    tags = " ".join(code(tag.value, 40) for tag in event.tags)
+    error = f" ✗ {clean(event.error_code, 60)}" if event.error_code else ""
+    return (
+        f"`{utc_datetime(event.time)}` {clean(event.region, 30)} {code(call_name(event), 80)}"
+        f"{error} from {code(event.source_ip, 60)} {tags}"
+    )
+
+
+def _top(report: TimelineReport) -> list[Block]:
+    events = top_events(report.events, TOP_EVENTS)
+    if not events:
+        return []
+    return [_section("*Most important events*\n" + "\n".join(map(event_line, events)))]
+
+
+def summary_message(report: TimelineReport, incident_id: str = "") -> tuple[str, list[Block]]:
+    """The summary posted in the incident's thread once every lookup has answered."""
+    worst = max((f.severity for f in report.findings), key=lambda s: s.rank, default=None)
+    mark = SEVERITY_EMOJI[worst] if worst else "⚪"
+    text = (
+        f"{mark} Timeline of {report.key_id}: {_count(len(report.events), 'event')}, "
+        f"{_count(len(report.findings), 'finding')}, {_count(len(report.keys), 'minted key')}"
+    )
+    header = {"type": "header", "text": {"type": "plain_text", "text": plain(text, 150)}}
+    blocks = [header, _overview(report), _ips(report), *_findings(report)]
+    blocks += [*_keys(report, incident_id), *_top(report)]
+    if report.failed:
+        lines = [_failure_line(result) for result in report.failed[:MAX_FAILURES]]
+        blocks.append(
+            _context("*Lookups that failed* (the timeline is incomplete)\n" + "\n".join(lines))
+        )
+    return text, blocks[:50]

@@ -1,0 +1,137 @@
+"""Run a timeline and post it in the incident's thread: progress, summary, CSV and JSON."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from bot.analysis.export import timeline_csv, timeline_json
+from bot.analysis.report import RegionProgress, RegionResult, TimelineReport
+from bot.aws.cloudtrail import put_evidence
+from bot.errors import KeycheckError
+from bot.models import Incident
+from bot.slack.timeline_blocks import done_message, progress_message, summary_message
+from bot.timeline import analysis_config, build_timeline, describe_error, window
+
+if TYPE_CHECKING:
+    from bot.services import Services
+    from bot.slack.messenger import Messenger
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 2.0  # seconds between progress edits: Slack allows about one a second
+
+
+class ProgressNotes:
+    """Edits one progress message as lookups finish, without ever blocking the fetch.
+
+    Edits go through one background thread; while one is in flight, or within
+    `interval` of the last, newer progress just replaces what will be shown next.
+    """
+
+    def __init__(
+        self,
+        messenger: Messenger,
+        channel: str,
+        ts: str,
+        key_id: str,
+        *,
+        interval: float = PROGRESS_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.messenger, self.channel, self.ts, self.key_id = messenger, channel, ts, key_id
+        self.interval, self.clock = interval, clock
+        self.failures: list[RegionResult] = []
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="timeline-progress")
+        self._inflight: Future[None] | None = None
+        self._last = float("-inf")
+        self._lock = threading.Lock()
+
+    def __call__(self, progress: RegionProgress) -> None:
+        if not progress.result.ok:
+            self.failures.append(progress.result)
+        with self._lock:
+            busy = self._inflight is not None and not self._inflight.done()
+            if busy or self.clock() - self._last < self.interval:
+                return
+            self._last = self.clock()
+            text, blocks = progress_message(self.key_id, progress, list(self.failures))
+            self._inflight = self._pool.submit(self._edit, text, blocks)
+
+    def _edit(self, text: str, blocks: list[dict[str, object]]) -> None:
+        try:
+            self.messenger.update(self.channel, self.ts, text, blocks)
+        except KeycheckError as error:
+            log.warning("timeline progress edit failed: %s", error)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
+
+
+def post_timeline(
+    services: Services, incident: Incident, key_id: str, account_id: str
+) -> TimelineReport:
+    """Fetch the key's timeline and post it in the incident's thread; the demo calls this too."""
+    settings, messenger = services.settings, services.messenger
+    channel = incident.channel or settings.alerts_channel
+    thread = incident.thread_ts or None
+    text, blocks = progress_message(key_id, None, [])
+    ts = messenger.post(channel, text, blocks, thread_ts=thread)
+    notes = ProgressNotes(messenger, channel, ts, key_id)
+    start, end = window(settings.timeline_days)
+    try:
+        report = build_timeline(
+            services.sessions,
+            key_id,
+            account_id,
+            config=analysis_config(settings),
+            start=start,
+            end=end,
+            progress=notes,
+        )
+    except Exception as error:
+        notes.close()
+        reason = describe_error(error)
+        messenger.update(channel, ts, f"✗ CloudTrail timeline of {key_id} failed: {reason}")
+        raise
+    notes.close()
+    messenger.update(channel, ts, *done_message(report))
+    messenger.post(channel, *summary_message(report, incident.id), thread_ts=thread)
+    files = [
+        (f"timeline-{incident.id}.csv", timeline_csv(report)),
+        (f"timeline-{incident.id}.json", timeline_json(report)),
+    ]
+    comment = f"Full timeline of {key_id}: {len(report.events)} events, CSV and JSON."
+    messenger.upload(channel, thread, files, comment)
+    if settings.evidence_bucket:
+        _store_evidence(services, incident, files, channel, thread)
+    return report
+
+
+def _store_evidence(
+    services: Services,
+    incident: Incident,
+    files: list[tuple[str, bytes]],
+    channel: str,
+    thread: str | None,
+) -> None:
+    """Copy the files to the evidence bucket under the incident id; say where, or why not."""
+    bucket = services.settings.evidence_bucket
+    s3 = services.sessions.own_client("s3")
+    content_types = {"csv": "text/csv", "json": "application/json"}
+    try:
+        for name, data in files:
+            kind = content_types[name.rsplit(".", 1)[-1]]
+            put_evidence(s3, bucket, f"{incident.id}/{name}", data, kind)
+    except Exception as error:
+        log.warning("evidence copy to %s failed: %s", bucket, describe_error(error))
+        note = f"⚠️ Could not copy the timeline to s3://{bucket}/{incident.id}/: "
+        services.messenger.post(channel, note + describe_error(error), thread_ts=thread)
+        return
+    services.messenger.post(
+        channel, f"Evidence copied to s3://{bucket}/{incident.id}/", thread_ts=thread
+    )

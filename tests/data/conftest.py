@@ -1,0 +1,17 @@
+"""Fixtures for the tests on third-party data: MaxMind's test City database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from bot.analysis.geo import GeoIP
+from tests.unit.analysis.support import SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def geoip() -> Iterator[GeoIP]:
+    database = GeoIP.open(SHARED_DATA / "maxmind-test-db" / "GeoIP2-City-Test.mmdb")
+    yield database
+    database.close()

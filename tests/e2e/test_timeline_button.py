@@ -1,0 +1,64 @@
+"""The Timeline button over signed HTTP: progress, summary and files in the thread."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot import demo_scenario as scenario
+from bot.models import Incident
+from bot.slack.ids import ActionId, ButtonValue
+from bot.standins.cloudtrail import CloudTrailStandIn
+from bot.standins.slack import SlackStandIn
+from tests.e2e.conftest import ACCOUNT, Responder, card_value, replies
+from tests.unit.analysis.support import cloudtrail_standin
+
+
+@pytest.fixture
+def trail(monkeypatch: pytest.MonkeyPatch, leaked: str) -> Iterator[CloudTrailStandIn]:
+    """The seed's recon burst, yesterday, in the stand-in's us-east-1."""
+    with cloudtrail_standin(monkeypatch) as standin:
+        yesterday = datetime.now(UTC) - timedelta(days=1)
+        standin.add_records("us-east-1", scenario.recon_records(ACCOUNT, leaked, yesterday))
+        yield standin
+
+
+def _files(slack: SlackStandIn) -> list[str] | None:
+    names = [f.name for f in slack.files()]
+    return names if len(names) >= 2 else None
+
+
+def test_pressing_timeline_posts_the_recon_burst_and_the_files(
+    responder: Responder,
+    incident: Incident,
+    slack: SlackStandIn,
+    trail: CloudTrailStandIn,
+) -> None:
+    assert responder.click(ActionId.TIMELINE, card_value(incident), incident) == 200
+    names = slack.wait_for(_files, timeout=60)
+    assert sorted(names) == [f"timeline-{incident.id}.csv", f"timeline-{incident.id}.json"]
+    text = json.dumps(replies(slack, incident), ensure_ascii=False)
+    assert "recon.enumeration" in text
+    assert "recon.caller_identity" in text
+    assert "GetCallerIdentity, ListUsers, ListAccessKeys, ListRoles, ListPolicies, GetUser" in text
+    assert trail.request_count("us-east-1") >= 1
+
+
+def test_anyone_in_the_channel_may_read_the_timeline(
+    stranger: Responder, incident: Incident, slack: SlackStandIn, trail: CloudTrailStandIn
+) -> None:
+    assert stranger.click(ActionId.TIMELINE, card_value(incident), incident) == 200
+    assert slack.wait_for(_files, timeout=60)
+
+
+def test_a_button_for_an_unknown_incident_answers_only_the_presser(
+    responder: Responder, incident: Incident, slack: SlackStandIn, trail: CloudTrailStandIn
+) -> None:
+    forged = ButtonValue(i="no-such-incident", k=incident.access_key_id, a=ACCOUNT)
+    assert responder.click(ActionId.TIMELINE, forged, incident) == 200
+    notes = slack.wait_for(lambda s: s.ephemerals(incident.channel), timeout=15)
+    assert "no longer in keycheck" in json.dumps(notes)
+    assert slack.files() == []

@@ -1,0 +1,172 @@
+"""`keycheck analyze`: CloudTrail files in, DESIGN's JSON (or a table) out."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import main
+from tests.unit.analysis.support import FIXTURES, SHARED_DATA, record
+
+SEED = FIXTURES / "seed-recon.json"
+KEY = "AKIAQWERTYUIOPASDFGH"
+ASIA = "ASIAPOIUYTREWQLKJHGF"
+GEOIP = SHARED_DATA / "maxmind-test-db" / "GeoIP2-City-Test.mmdb"
+
+
+@pytest.fixture(autouse=True)
+def no_operator_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The operator's KEYCHECK_* settings must not leak into these runs."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("KEYCHECK_KNOWN_CIDRS", "KEYCHECK_APPROVED_REGIONS", "KEYCHECK_GEOIP_DB"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(["analyze", *args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def analyse_json(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
+    status, out, _ = run(capsys, *args, "--format", "json")
+    assert status == 0
+    body: dict[str, Any] = json.loads(out)
+    return body
+
+
+def test_the_json_is_exactly_designs_shape(capsys: pytest.CaptureFixture[str]) -> None:
+    body = analyse_json(capsys, str(SEED))
+    assert list(body) == ["events", "findings", "keys"]
+    assert all(
+        list(event)
+        == [
+            "event_id",
+            "time",
+            "region",
+            "event_source",
+            "event_name",
+            "access_key_id",
+            "source_ip",
+            "error_code",
+            "tags",
+        ]
+        for event in body["events"]
+    )
+    assert all(
+        list(f) == ["rule", "technique", "severity", "event_ids", "summary"]
+        for f in body["findings"]
+    )
+    assert body["keys"] == [{"access_key_id": ASIA, "derived_from": KEY}]
+
+
+def test_the_seed_recon_sequence_is_tagged(capsys: pytest.CaptureFixture[str]) -> None:
+    body = analyse_json(capsys, str(SEED), "--key", KEY)
+    first = body["events"][0]
+    assert first["event_name"] == "GetCallerIdentity"
+    assert first["time"] == "2026-05-21T12:11:58Z"
+    assert "recon.caller_identity" in first["tags"]
+    rules = {f["rule"] for f in body["findings"]}
+    assert {
+        "recon.caller_identity",
+        "recon.enumeration",
+        "persistence.user",
+        "lateral.assume_role",
+    } <= rules
+    assert [e["event_name"] for e in body["events"]][-1] == "CreateUser"
+
+
+def test_the_session_token_in_the_logs_is_never_printed(capsys: pytest.CaptureFixture[str]) -> None:
+    for form in ("json", "table"):
+        _, out, err = run(capsys, str(SEED), "--format", form)
+        assert "FwoGZXIvYXdzEXAMPLESESSIONTOKEN" not in out + err
+
+
+def test_every_input_shape_at_once(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    zipped = tmp_path / "delivery.json.gz"
+    zipped.write_bytes(gzip.compress(SEED.read_bytes()))
+    lines = tmp_path / "records.jsonl"
+    lines.write_text("\n".join(json.dumps(r) for r in json.loads(SEED.read_text())["Records"][:3]))
+    body = analyse_json(
+        capsys, str(zipped), str(lines), str(FIXTURES / "lookup_events_response.json")
+    )
+    assert len(body["events"]) == 8 + 5  # the JSON Lines repeat the delivery: merged by event id
+
+
+def test_known_networks_regions_and_geoip_enrich_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    launch = tmp_path / "launch.jsonl"
+    launch.write_text(json.dumps(record("RunInstances", "ec2", ip="81.2.69.142")))
+    plain = analyse_json(capsys, str(SEED), str(launch))
+    rich = analyse_json(
+        capsys,
+        str(SEED),
+        str(launch),
+        "--known-cidrs",
+        "198.51.100.0/24",
+        "--approved-regions",
+        "eu-west-1",
+        "--geoip-db",
+        str(GEOIP),
+    )
+    plain_tags = {tag for e in plain["events"] for tag in e["tags"]}
+    rich_tags = {tag for e in rich["events"] for tag in e["tags"]}
+    assert "recon.caller_identity" in plain_tags
+    assert "recon.caller_identity" not in rich_tags  # the attacker's range was declared known
+    assert "region.unapproved" not in plain_tags
+    assert "region.unapproved" in rich_tags  # IAM and STS, logged in us-east-1, are not
+    assert [e["event_name"] for e in rich["events"] if "region.unapproved" in e["tags"]] == [
+        "RunInstances"
+    ]
+
+
+def test_a_directory_and_a_key_that_narrows_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    shutil.copy(SEED, tmp_path / "a.json")
+    stratus = (
+        SHARED_DATA
+        / "stratus-red-team-detonation-logs"
+        / "aws.persistence.sts-federation-token.json"
+    )
+    shutil.copy(stratus, tmp_path / "b.json")
+    everything = analyse_json(capsys, str(tmp_path))
+    narrowed = analyse_json(capsys, str(tmp_path), "--key", "AKIA6V1GNZTT65XQH36M")
+    assert len(everything["events"]) == 10
+    assert [e["event_name"] for e in narrowed["events"]] == [
+        "GetFederationToken",
+        "GetCallerIdentity",
+    ]
+    assert narrowed["keys"] == [
+        {"access_key_id": "ASIASTJKC5GCM7ZE6LUP", "derived_from": "AKIA6V1GNZTT65XQH36M"}
+    ]
+
+
+def test_a_table_for_people(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, str(SEED))
+    assert status == 0
+    assert out.startswith("8 events, ")
+    assert "recon.enumeration (T1087.004)" in out
+    assert f"minted: {ASIA} from {KEY} (AssumeRole)" in out
+
+
+def test_a_secret_given_as_key_is_refused_and_not_echoed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    status, out, err = run(capsys, str(SEED), "--key", secret)
+    assert status == 2
+    assert secret not in out + err
+    assert "secret" in err
+
+
+def test_a_bad_cidr_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    status, _, err = run(capsys, str(SEED), "--known-cidrs", "10.0.0.0/33")
+    assert status == 2
+    assert "Not a CIDR" in err
