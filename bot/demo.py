@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import boto3
 
@@ -22,6 +22,7 @@ from bot.runtime import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import REASON_BLOCK, REASON_INPUT
 from bot.standins.aws import create_alert_queue, seed_leaked_user
+from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests
 
@@ -65,6 +66,8 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
     with contextlib.ExitStack() as stack:
         tmp = workdir or Path(stack.enter_context(tempfile.TemporaryDirectory()))
         stack.enter_context(moto_environment())
+        cloudtrail = stack.enter_context(CloudTrailStandIn())
+        os.environ["AWS_ENDPOINT_URL_CLOUDTRAIL"] = cloudtrail.url
         slack = stack.enter_context(SlackStandIn())
         slack.add_user(RESPONDER, "oncall")
         aws = boto3.Session(region_name="us-east-1")
@@ -88,7 +91,10 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         stack.callback(runtime.close)
         server = stack.enter_context(BackgroundServer(runtime.web))
         say(f"keycheck listening on {server.url} (Slack stand-in at {slack.url})")
-        _send_alerts(aws, queue_url, key_id, say)
+        start = datetime.now(UTC).replace(hour=12, minute=11, second=58, microsecond=0)
+        start -= timedelta(days=1)
+        cloudtrail.add_records("us-east-1", scenario.recon_records(ACCOUNT, key_id, start))
+        _send_alerts(aws, queue_url, key_id, start, say)
         handled = runtime.worker(wait_seconds=0).drain()
         say(f"worker stored and acknowledged {handled} messages")
         incident = runtime.services.store.find_incident(ACCOUNT, key_id)
@@ -97,6 +103,7 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         person = SlackRequests(server.url, settings.slack_signing_secret.get_secret_value())
         _respond(person, slack, incident, say)
         _read_back(aws, key_id, say)
+        _timeline(person, slack, incident, say)
         print("\n" + slack.transcript("C0ALERTS"), file=out)
     return 0
 
@@ -116,13 +123,40 @@ def _respond(
         user=RESPONDER,
         channel=incident.channel,
         message_ts=incident.thread_ts,
+        trigger_id=slack.issue_trigger(incident.channel, RESPONDER),
     )
-    view = slack.wait_for(lambda s: next((v for v in s.views() if "submit" in v), None), WAIT)
+    view: dict[str, Any] = slack.wait_for(
+        lambda s: next((v for v in s.views() if "submit" in v), {}), WAIT
+    )
     reason = {REASON_BLOCK: {REASON_INPUT: {"type": "plain_text_input", "value": REASON}}}
     replies = len(slack.thread(incident.channel, incident.thread_ts))
     person.submit(view, user=RESPONDER, values=reason)
     slack.wait_for(lambda s: _audited(s, incident, replies), WAIT)
     say(f"@{RESPONDER} pressed Contain all and confirmed: {REASON!r}")
+
+
+def _timeline(
+    person: SlackRequests, slack: SlackStandIn, incident: Incident, say: Callable[[str], None]
+) -> None:
+    """The responder presses CloudTrail timeline: every region, then the summary and files."""
+    value = ButtonValue(i=incident.id, k=incident.access_key_id, a=incident.account_id)
+    person.click(
+        ActionId.TIMELINE,
+        value.encode(),
+        user=RESPONDER,
+        channel=incident.channel,
+        message_ts=incident.thread_ts,
+    )
+    names = slack.wait_for(lambda s: _timeline_files(s, incident), WAIT)
+    say(f"@{RESPONDER} pressed CloudTrail timeline: {', '.join(names)} attached")
+
+
+def _timeline_files(slack: SlackStandIn, incident: Incident) -> list[str]:
+    """The timeline's files once shared in the thread (not merely uploaded)."""
+    thread = slack.thread(incident.channel, incident.thread_ts)
+    shared = [f.get("name", "") for m in thread for f in m.get("files") or []]
+    names = sorted(name for name in shared if name.startswith(f"timeline-{incident.id}"))
+    return names if len(names) >= 2 else []
 
 
 def _audited(slack: SlackStandIn, incident: Incident, replies: int) -> bool:
@@ -142,11 +176,9 @@ def _read_back(aws: boto3.Session, key_id: str, say: Callable[[str], None]) -> N
 
 
 def _send_alerts(
-    aws: boto3.Session, queue_url: str, key_id: str, say: Callable[[str], None]
+    aws: boto3.Session, queue_url: str, key_id: str, start: datetime, say: Callable[[str], None]
 ) -> None:
     """The Health notice (the 'irregular activity' email), the EventBridge alert, a redelivery."""
-    yesterday = datetime.now(UTC).replace(hour=12, minute=11, second=58, microsecond=0)
-    start = yesterday - timedelta(days=1)
     sqs = aws.client("sqs")
     recon = scenario.recon_records(ACCOUNT, key_id, start)
     bodies = [

@@ -72,15 +72,20 @@ class SlackRequests:
         user: str,
         channel: str,
         message_ts: str,
+        trigger_id: str = "",
     ) -> tuple[int, str]:
-        """A button press on a message, as Slack sends `block_actions`."""
+        """A button press on a message, as Slack sends `block_actions`.
+
+        `trigger_id` is Slack's to issue: pass one from the Slack stand-in so the modal the
+        click opens is tied to the channel, as in Slack.
+        """
         return self.interaction(
             {
                 "type": "block_actions",
                 "team": {"id": self.team_id},
                 "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
                 "api_app_id": "A0KEYCHECK",
-                "trigger_id": f"trigger-{time.monotonic_ns()}",
+                "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
                 "channel": {"id": channel},
                 "container": {"type": "message", "channel_id": channel, "message_ts": message_ts},
                 "message": {"ts": message_ts, "thread_ts": message_ts},
