@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.errors import KeycheckError
-from bot.models import Alert, AlertContext, KeyReport
+from bot.models import Alert, AlertContext, KeyReport, RuleId
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +30,17 @@ def ip_known(source_ip: str, settings: Settings) -> bool | None:
     except ValueError:
         return None
     return any(address in network for network in networks)
+
+
+def expected_source(alert: Alert, settings: Settings) -> bool:
+    """A GetCallerIdentity alert from inside the known networks: the rule's CIDR half.
+
+    EventBridge can only exclude octet-aligned prefixes; ranges it cannot express (longer
+    than /24, IPv6) reach keycheck, which drops them here before anyone is alerted.
+    """
+    return (
+        alert.rule == RuleId.RECON_CALLER_IDENTITY and ip_known(alert.source_ip, settings) is True
+    )
 
 
 def region_approved(region: str, settings: Settings) -> bool | None:

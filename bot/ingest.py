@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.alerts.parse import parse_body
-from bot.enrich import Enricher
+from bot.enrich import Enricher, expected_source
 from bot.errors import BadEnvelope
 from bot.models import Alert, AlertContext, AlertKind, Incident, utcnow
 from bot.services import Services
@@ -59,6 +59,12 @@ class Ingest:
         stored = []
         for alert in alerts:
             complete = self._complete(alert)
+            if expected_source(complete, self.services.settings):
+                store.bump("alerts.known_network")
+                log.info(
+                    "%s from a known network %s: not an alert", complete.rule, complete.source_ip
+                )
+                continue
             if store.record_alert(complete).duplicate:
                 store.bump("alerts.duplicate")
                 log.info("redelivery of %s counted once", complete.dedup_key)

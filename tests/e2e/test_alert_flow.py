@@ -143,3 +143,15 @@ def post(url: str, data: bytes) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def test_get_caller_identity_from_a_known_network_is_not_an_alert(
+    runtime: Runtime, slack: SlackStandIn
+) -> None:
+    runtime.services.settings.known_cidrs = ["198.51.100.48/28"]
+    runtime.ingest.handle(caller_identity_body("AKIAQWERTYUIOPASDFGH"))
+    assert slack.calls_to("chat.postMessage") == []
+    assert runtime.services.store.counters()["alerts.known_network"] == 1
+    runtime.services.settings.known_cidrs = ["198.51.100.64/28"]
+    runtime.ingest.handle(caller_identity_body("AKIAQWERTYUIOPASDFGH"))
+    assert len(slack.channel_messages("C0ALERTS")) == 1
