@@ -90,7 +90,9 @@ def test_every_region_is_read_in_parallel_and_merged_in_time_order(
     assert sorted(p.result.region for p in seen) == sorted(REGIONS)
     assert [p.done for p in seen] == [1, 2, 3, 4]
     assert {p.total for p in seen} == {4}
-    assert standin.throttled.total() == 0
+    # Pacing keeps under the limit; a loaded machine can still bunch two arrivals at the
+    # server, and a throttle is retried, so allow one rather than time the machine.
+    assert standin.throttled.total() <= 1
     firsts = {region: min(t for t, _, r, _ in standin.log if r == region) for region in REGIONS}
     lasts = {region: max(t for t, _, r, _ in standin.log if r == region) for region in REGIONS}
     assert max(firsts.values()) < min(lasts.values()), "regions were read one after another"
