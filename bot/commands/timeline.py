@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TextIO
 
-from bot.analysis.export import timeline_csv, timeline_json
+from bot.analysis.export import analysis_dict, timeline_csv, timeline_json
 from bot.analysis.report import RegionProgress, TimelineReport
+from bot.athena_timeline import athena_timeline
+from bot.aws.athena import CloudTrailTable
 from bot.aws.cloudtrail import LOOKUP_WINDOW
 from bot.aws.sessions import Sessions
 from bot.aws.sts import get_access_key_info
@@ -24,14 +27,14 @@ _SINCE = re.compile(r"\A(\d+)([dh])\Z")
 
 
 def since(value: str) -> timedelta:
-    """'30d' or '12h', at most LookupEvents' 90 days."""
+    """'30d' or '12h'; LookupEvents' 90-day limit is checked once the source is known."""
     match = _SINCE.match(value.strip().lower())
     if match is None:
         raise argparse.ArgumentTypeError(f"{value!r}: expected a duration like 30d or 12h")
     amount = int(match.group(1))
     span = timedelta(days=amount) if match.group(2) == "d" else timedelta(hours=amount)
-    if not timedelta(hours=1) <= span <= LOOKUP_WINDOW:
-        raise argparse.ArgumentTypeError("--since must be between 1h and 90d")
+    if span < timedelta(hours=1):
+        raise argparse.ArgumentTypeError("--since must be at least 1h")
     return span
 
 
@@ -47,6 +50,15 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     parser.add_argument("--account", default="", help="the key's account (default: ask STS)")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    athena = parser.add_argument_group(
+        "Athena", "read an organisation trail's Athena table instead: no 90-day limit"
+    )
+    athena.add_argument("--athena-table", default="", help="DATABASE.TABLE of the trail")
+    athena.add_argument("--athena-workgroup", default="primary")
+    athena.add_argument("--athena-output", default="", help="s3:// location for query results")
+    athena.add_argument(
+        "--athena-account", default="", help="the account of the table (default: this one)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -93,10 +105,16 @@ def run(args: argparse.Namespace) -> int:
         role_name=settings.responder_role_name,
         external_id=settings.responder_external_id.get_secret_value(),
     )
-    account = args.account or key_account(sessions, key_id)
     start, end = window(settings.timeline_days)
     if args.since is not None:
         start = end - args.since
+    if args.athena_table:
+        return _from_athena(args, sessions, settings, key_id, start, end)
+    if end - start > LOOKUP_WINDOW:
+        raise KeycheckError(
+            "LookupEvents keeps 90 days: use --since 90d or less, or --athena-table"
+        )
+    account = args.account or key_account(sessions, key_id)
     progress = TerminalProgress(sys.stderr)
     try:
         report = build_timeline(
@@ -117,6 +135,41 @@ def run(args: argparse.Namespace) -> int:
             f"{len(report.failed)} of {len(report.lookups)} lookups failed: the timeline is "
             "incomplete (see above)"
         )
+    return 0
+
+
+def _from_athena(
+    args: argparse.Namespace,
+    sessions: Sessions,
+    settings: Settings,
+    key_id: str,
+    start: datetime,
+    end: datetime,
+) -> int:
+    """The same analysis over the trail's table, for an organisation trail or an older leak."""
+    client = (
+        sessions.client("athena", args.athena_account)
+        if args.athena_account
+        else sessions.own_client("athena")
+    )
+    table = CloudTrailTable(
+        name=args.athena_table, workgroup=args.athena_workgroup, output_location=args.athena_output
+    )
+    print(f"querying {args.athena_table} from {start:%Y-%m-%d} to {end:%Y-%m-%d}", file=sys.stderr)
+    result = athena_timeline(
+        client,
+        table,
+        key_id,
+        start=start,
+        end=end,
+        config=analysis_config(settings),
+        regions=args.regions or (),
+    )
+    if args.format == "json":
+        json.dump(analysis_dict(result), sys.stdout, indent=1)
+        sys.stdout.write("\n")
+    else:
+        print(analysis_table(result))
     return 0
 
 

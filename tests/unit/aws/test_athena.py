@@ -82,7 +82,7 @@ ROWS = [
 ]
 
 
-def _inject(moto_url: str, rows: list[dict[str, Any]]) -> None:
+def inject(moto_url: str, rows: list[dict[str, Any]]) -> None:
     results = {
         "results": [
             {"rows": rows, "column_info": [{"Name": name, "Type": "varchar"} for name in COLUMNS]}
@@ -139,7 +139,7 @@ def test_table_and_partition_names_must_be_identifiers() -> None:
 
 
 def test_events_come_back_from_athena_as_timeline_events(aws: boto3.Session, moto_url: str) -> None:
-    _inject(moto_url, ROWS)
+    inject(moto_url, ROWS)
     athena = aws.client("athena", config=CLIENT_CONFIG)
     events = list(
         athena_events(

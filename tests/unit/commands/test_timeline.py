@@ -17,6 +17,7 @@ from bot.cli import main
 from bot.commands.timeline import TerminalProgress, since
 from bot.standins.cloudtrail import CloudTrailStandIn
 from tests.unit.analysis.support import KEY, assume_role, cloudtrail_standin, record
+from tests.unit.aws.test_athena import ROWS, inject
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ASIA = "ASIAPOIUYTREWQLKJHGF"
@@ -135,8 +136,8 @@ def test_a_terminal_gets_a_bar_redrawn_in_place() -> None:
     assert stream.getvalue().endswith("\n")
 
 
-@pytest.mark.parametrize("value", ["30", "91d", "0h", "2w"])
-def test_since_is_a_duration_within_lookup_events_reach(value: str) -> None:
+@pytest.mark.parametrize("value", ["30", "0h", "2w"])
+def test_since_is_a_duration(value: str) -> None:
     with pytest.raises(argparse.ArgumentTypeError):
         since(value)
     assert since("12h") == timedelta(hours=12)
@@ -147,3 +148,30 @@ def test_a_secret_is_not_a_key(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["timeline", secret]) == 2
     out, err = capsys.readouterr()
     assert secret not in out + err
+
+
+def test_more_than_90_days_needs_athena(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["timeline", KEY, "--since", "91d", "--account", "123456789012"]) == 2
+    assert "--athena-table" in capsys.readouterr().err
+
+
+def test_athena_reads_past_90_days_with_the_same_analysis(
+    aws: boto3.Session, moto_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    inject(moto_url, ROWS)
+    code, out, err = run(
+        capsys,
+        "--since",
+        "400d",
+        "--format",
+        "json",
+        "--athena-table",
+        "security.cloudtrail_logs",
+        "--athena-output",
+        "s3://athena-results/kc/",
+    )
+    assert code == 0, err
+    body = json.loads(out)
+    assert [e["event_name"] for e in body["events"]] == ["GetCallerIdentity", "CreateUser"]
+    assert "persistence.user" in body["events"][1]["tags"]
+    assert "security.cloudtrail_logs" in err
