@@ -7,7 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from bot.analysis.geo import GeoIP
-from tests.unit.analysis.support import SHARED_DATA
+from tests.conftest import SHARED_DATA
+
+if not SHARED_DATA.is_dir():
+    # CI has the data beside the checkout; a bare clone says why these did not run.
+    collect_ignore_glob = ["test_*.py"]
 
 
 @pytest.fixture(scope="session")

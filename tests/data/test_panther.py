@@ -18,7 +18,7 @@ from bot.analysis.pipeline import analyze
 from bot.analysis.records import event_from_record
 from bot.analysis.tagging import AnalysisConfig, tag_events
 from bot.models import RuleId as R
-from tests.unit.analysis.support import SHARED_DATA
+from tests.conftest import SHARED_DATA
 
 PANTHER = SHARED_DATA / "panther-analysis"
 SCENARIO = PANTHER / "test_scenarios" / "compromised-root-creds"

@@ -13,10 +13,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
-REPO = Path(__file__).resolve().parents[2]
-SHARED_DATA = REPO.parent / "shared" / "data"
+from tests.conftest import SHARED_DATA
+
+if not SHARED_DATA.is_dir():
+    pytest.skip(f"third-party test data not found at {SHARED_DATA}", allow_module_level=True)
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 Record = dict[str, Any]

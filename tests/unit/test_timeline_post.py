@@ -20,14 +20,8 @@ from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
 from bot.store import open_store
 from bot.timeline_post import post_timeline
-from tests.unit.analysis.support import (
-    ACCOUNT,
-    KEY,
-    SHARED_DATA,
-    assume_role,
-    cloudtrail_standin,
-    record,
-)
+from tests.conftest import SHARED_DATA
+from tests.unit.analysis.support import ACCOUNT, KEY, assume_role, cloudtrail_standin, record
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ASIA = "ASIAPOIUYTREWQLKJHGF"

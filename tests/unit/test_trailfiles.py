@@ -11,7 +11,8 @@ import pytest
 
 from bot.errors import KeycheckError
 from bot.trailfiles import UnreadableTrail, iter_records
-from tests.unit.analysis.support import SHARED_DATA, record
+from tests.conftest import SHARED_DATA
+from tests.unit.analysis.support import record
 
 RECORDS = [record("ListUsers"), record("GetUser"), record("CreateUser")]
 

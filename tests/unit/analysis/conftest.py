@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from bot.analysis.geo import GeoIP
-from tests.unit.analysis.support import SHARED_DATA
+from tests.conftest import SHARED_DATA
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from bot.models import TimelineEvent
 from bot.standins.cloudtrail import CloudTrailStandIn
 
 REPO = Path(__file__).resolve().parents[3]
-SHARED_DATA = REPO.parent / "shared" / "data"
 FIXTURES = REPO / "tests" / "fixtures" / "timeline"
 ACCOUNT = "123456789012"
 KEY = "AKIAQWERTYUIOPASDFGH"

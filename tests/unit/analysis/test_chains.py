@@ -12,16 +12,8 @@ from bot.analysis.prefilter import select_records
 from bot.analysis.records import event_from_record
 from bot.analysis.tagging import AnalysisConfig
 from bot.models import TimelineEvent
-from tests.unit.analysis.support import (
-    ACCOUNT,
-    KEY,
-    SHARED_DATA,
-    T0,
-    as_role,
-    assume_role,
-    event,
-    record,
-)
+from tests.conftest import SHARED_DATA
+from tests.unit.analysis.support import ACCOUNT, KEY, T0, as_role, assume_role, event, record
 
 ASIA1, ASIA2, ASIA3, ASIA4 = (f"ASIA{c * 16}" for c in "BCDE")
 ROLE_B = "arn:aws:iam::210987654321:role/deploy"

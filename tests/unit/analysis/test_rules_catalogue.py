@@ -20,7 +20,7 @@ from bot.analysis.rules import (
     is_discovery,
 )
 from bot.models import RuleId
-from tests.unit.analysis.support import SHARED_DATA
+from tests.conftest import SHARED_DATA
 
 CHECKED = {
     "Discovery",

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from bot.cli import main
-from tests.unit.analysis.support import FIXTURES, SHARED_DATA, record
+from tests.conftest import SHARED_DATA
+from tests.unit.analysis.support import FIXTURES, record
 
 SEED = FIXTURES / "seed-recon.json"
 KEY = "AKIAQWERTYUIOPASDFGH"

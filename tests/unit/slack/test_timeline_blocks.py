@@ -20,7 +20,8 @@ from bot.slack.timeline_blocks import (
     progress_text,
     summary_message,
 )
-from tests.unit.analysis.support import ACCOUNT, KEY, SHARED_DATA, T0, as_role, assume_role, record
+from tests.conftest import SHARED_DATA
+from tests.unit.analysis.support import ACCOUNT, KEY, T0, as_role, assume_role, record
 
 ASIA = "ASIAPOIUYTREWQLKJHGF"
 LONDON, CHANGCHUN = "81.2.69.142", "175.16.199.7"
