@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import REPO
 from tests.infra.aws_calls import Call, UnknownMethod, action_for, calls_in_source, calls_under
 from tests.infra.cfn import INFRA, Stack
-from tests.infra.samples import REPO
 
 RESPONDER = "responder"  # responder-role.yaml, assumed in the account that owns the key
 BOT = "bot"  # BotRole in bot.yaml, the bot's own account

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from bot.slack.ids import CallbackId
+from tests.conftest import REPO
 from tests.infra.cfn import INFRA
-from tests.infra.samples import REPO
 
 HTTP = yaml.safe_load((INFRA / "slack-manifest.yaml").read_text())
 SOCKET = yaml.safe_load((INFRA / "slack-manifest-socket-mode.yaml").read_text())
