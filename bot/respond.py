@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.automatch import auto_contain_entry
 from bot.aws.sts import get_access_key_info
 from bot.containment import UNDO_ACTION, apply, plan, undo_step
 from bot.errors import ActionFailed, KeycheckError, NotAuthorized, UnknownAction
@@ -27,6 +28,7 @@ from bot.models import (
     OutcomeStatus,
     utcnow,
 )
+from bot.outcome_text import aws_error, step_line, when
 
 if TYPE_CHECKING:
     from bot.aws.sessions import Sessions
@@ -40,8 +42,6 @@ CONTAINMENT = frozenset(UNDO_ACTION) | {A.CONTAIN_ALL}
 # A record still `requested` after this long lost its runner (a crash, a killed process).
 STALE_AFTER = timedelta(minutes=5)
 AUTO_ACTOR = "keycheck"
-# Types an alert may carry, besides `rule`, depending on the envelope it came in.
-TYPE_DETAILS = ("type", "finding_type", "event_type_code")
 
 
 def new_action_id() -> str:
@@ -52,10 +52,6 @@ def new_action_id() -> str:
 def idempotency_key(action: ActionKind, account_id: str, target: str, generation: int) -> str:
     """Same action, same key, same generation: the same request, however often it arrives."""
     return f"{action.value}|{account_id}|{target}|{generation}"
-
-
-def when(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d %H:%M:%S} UTC"
 
 
 class Responder:
@@ -446,56 +442,3 @@ def closed_count(history: Iterable[ActionRecord], action: ActionKind) -> int:
     """
     closed = (ActionState.UNDONE, ActionState.FAILED)
     return sum(1 for r in history if r.action is action and not r.undo_of and r.state in closed)
-
-
-def step_line(record: ActionRecord) -> str:
-    """One line per step, from what IAM showed after it: what is true now."""
-    before, after = record.before, record.after
-    if record.state is not ActionState.DONE:
-        return f"• {record.action.value}: {record.state.value} {record.error}".rstrip()
-    if "status" in after:
-        return (
-            f"• access key {after.get('key_id', record.target)} of {after.get('principal')}: "
-            f"{before.get('status')} → {after.get('status')}"
-        )
-    if "policy_name" in after:
-        was = "present" if before.get("document") is not None else "absent"
-        now = "present" if after.get("document") is not None else "absent"
-        return f"• {after['policy_name']} on {after.get('principal')}: {was} → {now}"
-    return f"• {record.action.value}: {record.state.value}"
-
-
-def aws_error(error: Exception) -> str:
-    """An AWS failure in a sentence for the audit; no request data, so nothing secret."""
-    if isinstance(error, ClientError):
-        detail = error.response.get("Error", {})
-        return (
-            f"{error.operation_name}: {detail.get('Code', '')} {detail.get('Message', '')}".strip()
-        )
-    if isinstance(error, KeycheckError):
-        return str(error)
-    return f"AWS could not be reached ({type(error).__name__}); the change may not have landed."
-
-
-def auto_contain_entry(alert: Alert, entries: Iterable[str]) -> str:
-    """The first setting entry this alert matches, or "".
-
-    An entry is `<alert kind>:<type>`, e.g. `health:AWS_RISK_CREDENTIALS_EXPOSED` or
-    `guardduty:UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS`. It
-    matches when the kind equals `alert.kind` and the type equals the alert's type
-    (`alert.rule`, else `details["type"]`, `["finding_type"]` or `["event_type_code"]`),
-    case-insensitively; a type without a `/` also matches the part after a GuardDuty
-    type's `/` (`guardduty:InstanceCredentialExfiltration.OutsideAWS`).
-    """
-    types = [alert.rule, *(alert.details.get(name, "") for name in TYPE_DETAILS)]
-    known = [t.lower() for t in types if t]
-    for entry in entries:
-        kind, _, wanted = entry.strip().partition(":")
-        wanted = wanted.strip().lower()
-        if kind.strip().lower() != alert.kind.value or not wanted:
-            continue
-        if any(
-            t == wanted or ("/" not in wanted and t.rsplit("/", 1)[-1] == wanted) for t in known
-        ):
-            return entry.strip()
-    return ""

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
+from bot.automatch import auto_contain_entry
 from bot.aws.sessions import Sessions
 from bot.config import Settings
 from bot.errors import NotAuthorized
@@ -24,7 +25,7 @@ from bot.models import (
     OutcomeStatus,
 )
 from bot.policies import policy_json
-from bot.respond import Responder, auto_contain_entry, idempotency_key
+from bot.respond import Responder, idempotency_key
 from bot.store import SqliteStore
 from tests.support.aws import count_calls, fail_first, seed_leaked_user
 
