@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import secrets
+import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -17,6 +20,9 @@ from bot.slack.cards import alert_reply, incident_card
 
 log = logging.getLogger(__name__)
 
+DELIVERY_LEASE = "deliver"
+# Renewed before each incident; a holder that died frees it after this long.
+LEASE_SECONDS = 120.0
 AlarmCompleter = Callable[[Alert], Alert]
 AfterCard = Callable[[Alert, Incident], None]
 
@@ -47,6 +53,7 @@ class Ingest:
         self.complete_alarm = complete_alarm
         self.after_card = after_card
         self._deliver_lock = threading.Lock()
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
     def accept(self, body: str | bytes) -> list[Alert]:
         """Parse and store every alert in a body; BadEnvelope for a body we refuse."""
@@ -74,15 +81,32 @@ class Ingest:
         return stored
 
     def deliver(self) -> int:
-        """Post every stored alert not yet in Slack, grouped per incident; return how many."""
+        """Post every stored alert not yet in Slack, grouped per incident; return how many.
+
+        One replica delivers at a time (a lease in the store), so two never post two cards
+        for one incident. The holder looks at the backlog again after letting go: an alert
+        stored by a replica that found the lease taken is then still delivered.
+        """
+        store, attempted = self.services.store, set[str]()
         with self._deliver_lock:
-            backlog = self.services.store.unposted_alerts()
-            by_incident: dict[str, list[Alert]] = {}
-            for alert, incident in backlog:
-                by_incident.setdefault(incident.id, []).append(alert)
-            for incident_id, alerts in by_incident.items():
-                self._deliver_incident(incident_id, alerts)
-            return len(backlog)
+            while store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS):
+                try:
+                    attempted |= self._deliver_backlog()
+                finally:
+                    store.release_lease(DELIVERY_LEASE, self._owner)
+                if {a.dedup_key for a, _ in store.unposted_alerts()} <= attempted:
+                    break
+        return len(attempted)
+
+    def _deliver_backlog(self) -> set[str]:
+        backlog = self.services.store.unposted_alerts()
+        by_incident: dict[str, list[Alert]] = {}
+        for alert, incident in backlog:
+            by_incident.setdefault(incident.id, []).append(alert)
+        for incident_id, alerts in by_incident.items():
+            self.services.store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS)
+            self._deliver_incident(incident_id, alerts)
+        return {alert.dedup_key for alert, _ in backlog}
 
     def handle(self, body: str | bytes) -> list[Alert]:
         """Accept then deliver: for callers that have nothing to acknowledge in between."""

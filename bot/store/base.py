@@ -68,6 +68,12 @@ class Store(Protocol):
         Two approvers, or two undos, race here: exactly one of them wins.
         """
 
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
+        """Hold `name` for `seconds` unless another owner holds it; the holder may renew."""
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Let go of `name` if this owner holds it."""
+
     def bump(self, counter: str, by: int = 1) -> int:
         """Increment a named counter (rejected inputs, redeliveries) and return its value."""
 

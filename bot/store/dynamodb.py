@@ -517,6 +517,28 @@ class DynamoStore:
 
     # Counters.
 
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
+        """A conditional put: free, expired, or already ours; DynamoDB settles racing owners."""
+        now = time.time()
+        return ddb.put_item(
+            self._client,
+            self._table,
+            {"pk": f"LEASE#{part(name)}", "sk": "LEASE", "owner": owner, "expires": now + seconds},
+            condition="attribute_not_exists(pk) OR #expires < :now OR #owner = :owner",
+            names={"#expires": "expires", "#owner": "owner"},
+            values={":now": now, ":owner": owner},
+        )
+
+    def release_lease(self, name: str, owner: str) -> None:
+        ddb.delete_item(
+            self._client,
+            self._table,
+            {"pk": f"LEASE#{part(name)}", "sk": "LEASE"},
+            condition="#owner = :owner",
+            names={"#owner": "owner"},
+            values={":owner": owner},
+        )
+
     def bump(self, counter: str, by: int = 1) -> int:
         item = ddb.update_item(
             self._client,

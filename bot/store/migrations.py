@@ -38,6 +38,9 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE alerts ADD COLUMN posted INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX alerts_unposted ON alerts (posted, received_at);
     """,
+    """
+    CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
+    """,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -212,6 +213,23 @@ class SqliteStore:
                 (record.model_dump_json(), record.id, expected.value),
             )
             return cursor.rowcount == 1
+
+    def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
+        now = time.time()
+        with self._tx() as db:
+            row = db.execute("SELECT owner, expires FROM leases WHERE name = ?", (name,)).fetchone()
+            if row and row[0] != owner and row[1] > now:
+                return False
+            db.execute(
+                "INSERT INTO leases (name, owner, expires) VALUES (?, ?, ?) ON CONFLICT (name)"
+                " DO UPDATE SET owner = excluded.owner, expires = excluded.expires",
+                (name, owner, now + seconds),
+            )
+        return True
+
+    def release_lease(self, name: str, owner: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM leases WHERE name = ? AND owner = ?", (name, owner))
 
     def bump(self, counter: str, by: int = 1) -> int:
         with self._tx() as db:

@@ -160,3 +160,18 @@ def test_alerts_sort_by_time_whatever_offset_they_carry(store: Store) -> None:
     store.record_alert(alert("sooner", received_at=T0 + timedelta(minutes=5)))
     assert [a.dedup_key for a in store.alerts_for(first.id)] == ["sooner", "later"]
     assert [a.dedup_key for a, _ in store.unposted_alerts()] == ["sooner", "later"]
+
+
+def test_a_lease_has_one_holder_until_it_lets_go(store: Store) -> None:
+    assert store.acquire_lease("deliver", "replica-a", 60)
+    assert not store.acquire_lease("deliver", "replica-b", 60)
+    assert store.acquire_lease("deliver", "replica-a", 60), "the holder renews"
+    store.release_lease("deliver", "replica-b")
+    assert not store.acquire_lease("deliver", "replica-b", 60), "only the holder lets go"
+    store.release_lease("deliver", "replica-a")
+    assert store.acquire_lease("deliver", "replica-b", 60)
+
+
+def test_a_lease_whose_holder_died_expires(store: Store) -> None:
+    assert store.acquire_lease("deliver", "crashed", -1)
+    assert store.acquire_lease("deliver", "replica-b", 60)
