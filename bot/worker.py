@@ -7,7 +7,7 @@ import threading
 from typing import Any
 
 from bot.aws import sqs
-from bot.errors import BadEnvelope
+from bot.errors import BadEnvelope, KeycheckError
 from bot.ingest import Ingest
 
 log = logging.getLogger(__name__)
@@ -39,8 +39,7 @@ class Worker:
         """One receive; returns how many messages were handled (stored and deleted)."""
         messages = sqs.receive(self.client, self.queue_url, wait_seconds=self.wait_seconds)
         handled = sum(self._handle(message) for message in messages)
-        if messages:
-            self.ingest.deliver()
+        self._deliver()
         return handled
 
     def drain(self) -> int:
@@ -49,10 +48,17 @@ class Worker:
         while True:
             messages = sqs.receive(self.client, self.queue_url, wait_seconds=0)
             handled = sum(self._handle(message) for message in messages)
-            self.ingest.deliver()
+            self._deliver()
             total += handled
             if not handled:
                 return total
+
+    def _deliver(self) -> None:
+        """Post the backlog; while Slack is down the alerts wait in the store, not in SQS."""
+        try:
+            self.ingest.deliver()
+        except KeycheckError as error:
+            log.warning("Slack delivery failed, the backlog waits for the next poll: %s", error)
 
     def _handle(self, message: dict[str, Any]) -> bool:
         receipt = message["ReceiptHandle"]

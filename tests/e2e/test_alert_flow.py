@@ -155,3 +155,18 @@ def test_get_caller_identity_from_a_known_network_is_not_an_alert(
     runtime.services.settings.known_cidrs = ["198.51.100.64/28"]
     runtime.ingest.handle(caller_identity_body("AKIAQWERTYUIOPASDFGH"))
     assert len(slack.channel_messages("C0ALERTS")) == 1
+
+
+def test_alerts_stored_while_slack_is_down_are_posted_when_it_is_back(
+    aws: boto3.Session, runtime: Runtime, slack: SlackStandIn, queue: str, leaked: str
+) -> None:
+    slack.fail_next("chat.postMessage", status=500, times=3)  # the first try and 2 retries
+    aws.client("sqs").send_message(QueueUrl=queue, MessageBody=caller_identity_body(leaked))
+    worker = runtime.worker(wait_seconds=0)
+    assert worker.poll_once() == 1, "stored and deleted from SQS although Slack failed"
+    assert slack.channel_messages("C0ALERTS") == []
+    assert len(runtime.services.store.unposted_alerts()) == 1
+    assert worker.poll_once() == 0, "nothing new in SQS; the backlog goes out"
+    [card] = slack.channel_messages("C0ALERTS")
+    assert leaked in json.dumps(card["blocks"])
+    assert runtime.services.store.unposted_alerts() == []
