@@ -7,6 +7,7 @@ import json
 import os
 import secrets
 import tempfile
+import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,12 +36,17 @@ WAIT = 30.0
 
 @contextlib.contextmanager
 def moto_environment() -> Iterator[str]:
-    """moto on a loopback port, and boto3 pointed only at it: the demo never reaches AWS."""
+    """moto on a loopback port, and boto3 pointed only at it: the demo never reaches AWS.
+
+    moto keeps its accounts per process, so the server is reset first: an empty account.
+    """
     from moto.server import ThreadedMotoServer
 
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     host, port = server.get_host_and_port()
+    reset = urllib.request.Request(f"http://{host}:{port}/moto-api/reset", method="POST")
+    urllib.request.urlopen(reset, timeout=10).close()  # noqa: S310 - our own loopback moto
     saved = dict(os.environ)
     os.environ.pop("AWS_PROFILE", None)
     os.environ.update(
