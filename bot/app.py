@@ -8,11 +8,6 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
-from slack_sdk.http_retry.builtin_handlers import (
-    ConnectionErrorRetryHandler,
-    RateLimitErrorRetryHandler,
-    ServerErrorRetryHandler,
-)
 
 import handlers
 from bot.alarms import alarm_completer
@@ -22,23 +17,16 @@ from bot.config import Settings
 from bot.errors import KeycheckError
 from bot.ingest import Ingest
 from bot.services import Services
-from bot.slack.messenger import Messenger
+from bot.slack.messenger import Messenger, make_client
 from bot.store import open_store
 
 log = logging.getLogger(__name__)
 
 
 def slack_client(settings: Settings) -> WebClient:
-    """The one WebClient: Slack's own retry handlers for 429, 5xx and dropped connections."""
-    return WebClient(
-        token=settings.slack_bot_token.get_secret_value() or None,
-        base_url=settings.slack_api_url,
-        timeout=10,
-        retry_handlers=[
-            RateLimitErrorRetryHandler(max_retry_count=3),
-            ServerErrorRetryHandler(max_retry_count=2),
-            ConnectionErrorRetryHandler(max_retry_count=2),
-        ],
+    """The one WebClient, with Slack's own retry handlers for 429, 5xx and dropped connections."""
+    return make_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, timeout=10
     )
 
 

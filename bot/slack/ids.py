@@ -22,7 +22,6 @@ class ActionId(StrEnum):
     REOPEN = "kc_reopen"
     UNDO = "kc_undo"
     APPROVE = "kc_approve"
-    SHOW_RAW = "kc_show_raw"
 
 
 class CallbackId(StrEnum):

@@ -227,12 +227,6 @@ class Messenger:
         )
         return str(response["view"]["id"])
 
-    def push_view(self, trigger_id: str, view: dict[str, Any]) -> str:
-        response = self._call(
-            "views.push", "", lambda: self.client.views_push(trigger_id=trigger_id, view=view)
-        )
-        return str(response["view"]["id"])
-
     def update_view(self, view_id: str, view: dict[str, Any]) -> None:
         self._call("views.update", "", lambda: self.client.views_update(view_id=view_id, view=view))
 
@@ -300,9 +294,3 @@ class Messenger:
             lambda: self.client.usergroups_users_list(usergroup=group_id),
         )
         return [str(user) for user in response["users"]]
-
-    def user_info(self, user_id: str) -> dict[str, Any]:
-        """Slack's user object (name, real_name, is_bot, deleted), for audit lines and checks."""
-        response = self._call("users.info", "", lambda: self.client.users_info(user=user_id))
-        user: dict[str, Any] = response["user"]
-        return user
