@@ -73,15 +73,6 @@ def derived_key(minted: Minted, parent_chain: list[str]) -> DerivedKey:
     )
 
 
-def minting_event(events: Iterable[TimelineEvent], key_id: str) -> TimelineEvent | None:
-    """The STS event whose response carries `key_id`: who made this ASIA key, and how."""
-    for event in events:
-        minted = minted_key(event)
-        if minted is not None and minted.key_id == key_id:
-            return event
-    return None
-
-
 @dataclass
 class Chains:
     """Every key reached from the roots, with the path that reached it."""
