@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from bot.analysis.chains import account_of, follow_chains, minted_key, minting_event
+from bot.analysis.chains import account_of, follow_chains, minted_key
 from bot.analysis.merge import merge_events
 from bot.analysis.pipeline import analyze
 from bot.analysis.prefilter import select_records
@@ -75,7 +75,6 @@ def test_role_chaining_from_the_aws_docs_example() -> None:
     minted = minted_key(chained)
     assert minted is not None
     assert minted.key_id == "ASIAWHOJDLGPOEXAMPLE"
-    assert minting_event([chained], "ASIAWHOJDLGPOEXAMPLE") is chained
 
 
 def test_chains_are_followed_to_the_depth_and_every_event_knows_its_path() -> None:
