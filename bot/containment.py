@@ -19,7 +19,14 @@ from bot.models import (
     KeyReport,
     PrincipalKind,
 )
-from bot.policies import DENY_ALL, REVOKE_SESSIONS, deny_all, policy_json, revoke_sessions
+from bot.policies import (
+    DENY_ALL,
+    REVOKE_SESSIONS,
+    deny_all,
+    policy_json,
+    revoke_sessions,
+    written_by_keycheck,
+)
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
@@ -137,7 +144,8 @@ def undo_step(record: ActionRecord) -> ContainmentStep | None:
     """The step that puts back what `record` found, or None when it changed nothing.
 
     A key that was already Inactive stays Inactive; a policy of our name that existed
-    before we wrote it comes back exactly as it was.
+    before we wrote it comes back exactly as it was, unless keycheck itself wrote it
+    (an earlier run whose result was never read back): then undo removes it.
     """
     action = UNDO_ACTION.get(record.action)
     before, after = record.before, record.after
@@ -156,10 +164,13 @@ def undo_step(record: ActionRecord) -> ContainmentStep | None:
             return None
         step.key_status = str(before.get("status", ""))
     else:
-        if before.get("document") == after.get("document"):
+        prior = before.get("document")
+        if written_by_keycheck(prior):
+            prior = None
+        if prior == after.get("document"):
             return None
         step.policy_name = str(before.get("policy_name", ""))
-        step.policy_document = before.get("document")
+        step.policy_document = prior
     step.summary = describe_step(step)
     return step
 

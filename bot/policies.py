@@ -19,11 +19,15 @@ QUARANTINE = frozenset(
 )
 
 
+DENY_ALL_SID = "KeycheckDenyAll"
+REVOKE_SID = "KeycheckRevokeOlderSessions"
+
+
 def deny_all() -> dict[str, Any]:
     """Deny everything: an explicit Deny beats every Allow, managed or inline."""
     return {
         "Version": "2012-10-17",
-        "Statement": [{"Sid": "KeycheckDenyAll", "Effect": "Deny", "Action": "*", "Resource": "*"}],
+        "Statement": [{"Sid": DENY_ALL_SID, "Effect": "Deny", "Action": "*", "Resource": "*"}],
     }
 
 
@@ -38,7 +42,7 @@ def revoke_sessions(now: datetime) -> dict[str, Any]:
         "Version": "2012-10-17",
         "Statement": [
             {
-                "Sid": "KeycheckRevokeOlderSessions",
+                "Sid": REVOKE_SID,
                 "Effect": "Deny",
                 "Action": "*",
                 "Resource": "*",
@@ -46,6 +50,18 @@ def revoke_sessions(now: datetime) -> dict[str, Any]:
             }
         ],
     }
+
+
+def written_by_keycheck(document: dict[str, Any] | None) -> bool:
+    """A document only keycheck writes: every statement carries one of its statement ids."""
+    statements = (document or {}).get("Statement")
+    if isinstance(statements, dict):
+        statements = [statements]
+    if not isinstance(statements, list) or not statements:
+        return False
+    return all(
+        isinstance(s, dict) and s.get("Sid") in {DENY_ALL_SID, REVOKE_SID} for s in statements
+    )
 
 
 def iso_z(moment: datetime) -> str:

@@ -17,7 +17,7 @@ from bot.models import (
     KeyKind,
     KeyReport,
 )
-from bot.policies import deny_all, policy_json
+from bot.policies import DENY_ALL, deny_all, policy_json
 from bot.standins.aws import create_realistic_key
 from tests.support.aws import fail_first, seed_leaked_user
 
@@ -239,3 +239,16 @@ def test_undoing_a_removal_restores_what_was_there_and_says_so(iam: Any) -> None
     apply(restore, iam)
     landed = iam.get_user_policy(UserName=name, PolicyName="keycheck-revoke-sessions")
     assert landed["PolicyDocument"] == EXISTING
+
+
+def test_undo_removes_our_own_policy_left_by_a_run_whose_result_was_lost(iam: Any) -> None:
+    user, key = seed_leaked_user(iam)
+    name = user["UserName"]
+    iam.put_user_policy(UserName=name, PolicyName=DENY_ALL, PolicyDocument=policy_json(deny_all()))
+    [step] = plan(A.ATTACH_DENY_ALL, user_report(key["AccessKeyId"]), NOW)
+    result = apply(step, iam)
+    remove = undo_step(record_of(step, result.before, result.after))
+    assert remove is not None
+    assert remove.policy_document is None
+    apply(remove, iam)
+    assert iam.list_user_policies(UserName=name)["PolicyNames"] == []
