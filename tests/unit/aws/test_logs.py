@@ -19,6 +19,7 @@ import pytest
 from moto import mock_aws
 
 from bot.aws.logs import alarm_events
+from bot.models import TimelineEvent
 
 if TYPE_CHECKING:
     from mypy_boto3_logs import CloudWatchLogsClient
@@ -75,6 +76,26 @@ def denied(name: str, when: datetime) -> tuple[datetime, str]:
     return when, json.dumps(record(name, when, errorCode="AccessDenied"))
 
 
+def lookup(
+    logs: CloudWatchLogsClient,
+    *,
+    metric: str = "AccessDenied",
+    namespace: str = "keycheck",
+    group: str = GROUP,
+    limit: int = 50,
+) -> list[TimelineEvent]:
+    """The alarm lookup over the last ten minutes, as ingest runs it for a fresh alarm."""
+    return alarm_events(
+        logs,
+        log_group=group,
+        metric_name=metric,
+        namespace=namespace,
+        start=NOW - timedelta(minutes=10),
+        end=NOW,
+        limit=limit,
+    )
+
+
 def test_events_in_the_window_come_back_parsed_oldest_first(logs: CloudWatchLogsClient) -> None:
     metric_filter(logs, "AccessDenied", DENIED_PATTERN)
     put(
@@ -84,14 +105,7 @@ def test_events_in_the_window_come_back_parsed_oldest_first(logs: CloudWatchLogs
         denied("GetUser", NOW - timedelta(minutes=30)),
     )
 
-    events = alarm_events(
-        logs,
-        log_group=GROUP,
-        metric_name="AccessDenied",
-        namespace="keycheck",
-        start=NOW - timedelta(minutes=10),
-        end=NOW,
-    )
+    events = lookup(logs)
 
     assert [e.event_name for e in events] == ["ListUsers", "ListRoles"]
     assert {e.error_code for e in events} == {"AccessDenied"}
@@ -108,14 +122,7 @@ def test_the_filters_own_pattern_is_used(logs: CloudWatchLogsClient) -> None:
         (NOW - timedelta(minutes=2), json.dumps(root)),
     )
 
-    events = alarm_events(
-        logs,
-        log_group=GROUP,
-        metric_name="RootUsage",
-        namespace="keycheck",
-        start=NOW - timedelta(minutes=10),
-        end=NOW,
-    )
+    events = lookup(logs, metric="RootUsage")
 
     assert [(e.event_name, e.principal_type) for e in events] == [("ListBuckets", "Root")]
 
@@ -124,15 +131,7 @@ def test_limit_keeps_the_oldest_events(logs: CloudWatchLogsClient) -> None:
     metric_filter(logs, "AccessDenied", DENIED_PATTERN)
     put(logs, *(denied(f"Call{i}", NOW - timedelta(minutes=9 - i)) for i in range(7)))
 
-    events = alarm_events(
-        logs,
-        log_group=GROUP,
-        metric_name="AccessDenied",
-        namespace="keycheck",
-        start=NOW - timedelta(minutes=10),
-        end=NOW,
-        limit=3,
-    )
+    events = lookup(logs, limit=3)
 
     assert [e.event_name for e in events] == ["Call0", "Call1", "Call2"]
 
@@ -140,14 +139,7 @@ def test_limit_keeps_the_oldest_events(logs: CloudWatchLogsClient) -> None:
 def test_no_metric_filter_means_no_events(logs: CloudWatchLogsClient) -> None:
     put(logs, denied("ListUsers", NOW - timedelta(minutes=1)))
 
-    events = alarm_events(
-        logs,
-        log_group=GROUP,
-        metric_name="EstimatedCharges",
-        namespace="AWS/Billing",
-        start=NOW - timedelta(minutes=10),
-        end=NOW,
-    )
+    events = lookup(logs, metric="EstimatedCharges", namespace="AWS/Billing")
 
     assert events == []
 
@@ -161,14 +153,7 @@ def test_messages_that_are_not_records_are_skipped(logs: CloudWatchLogsClient) -
         denied("ListUsers", NOW - timedelta(minutes=1)),
     )
 
-    events = alarm_events(
-        logs,
-        log_group=GROUP,
-        metric_name="AccessDenied",
-        namespace="keycheck",
-        start=NOW - timedelta(minutes=10),
-        end=NOW,
-    )
+    events = lookup(logs)
 
     assert [e.event_name for e in events] == ["ListUsers"]
 
@@ -180,14 +165,7 @@ def test_filter_on_another_group_is_still_searched(logs: CloudWatchLogsClient) -
     metric_filter(logs, "AccessDenied", DENIED_PATTERN, group=other)
     put(logs, denied("ListUsers", NOW - timedelta(minutes=1)), group=other)
 
-    events = alarm_events(
-        logs,
-        log_group=GROUP,
-        metric_name="AccessDenied",
-        namespace="keycheck",
-        start=NOW - timedelta(minutes=10),
-        end=NOW,
-    )
+    events = lookup(logs)
 
     assert [e.event_name for e in events] == ["ListUsers"]
 
@@ -204,13 +182,6 @@ def test_two_filters_feeding_one_metric_are_both_searched_once_per_event(
     put(logs, shared)
     put(logs, shared, denied("ListRoles", NOW - timedelta(minutes=1)), group=other)
 
-    events = alarm_events(
-        logs,
-        log_group="",
-        metric_name="AccessDenied",
-        namespace="keycheck",
-        start=NOW - timedelta(minutes=10),
-        end=NOW,
-    )
+    events = lookup(logs, group="")
 
     assert [e.event_name for e in events] == ["ListUsers", "ListRoles"]
