@@ -12,9 +12,9 @@ from bot.config import Settings
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from bot.auth import Responders
-    from bot.enrich import Enricher
-    from bot.respond import Responder
+    from bot.respond.authorization import Responders
+    from bot.ingest.enrich import Enricher
+    from bot.respond.responder import Responder
     from bot.slack.messenger import Messenger
 
 # Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
@@ -34,22 +34,22 @@ class Services:
     @cached_property
     def responder(self) -> Responder:
         """The one response pipeline: Slack, auto-containment and the CLI share its action log."""
-        from bot.respond import Responder
+        from bot.respond.responder import Responder
 
         return Responder(self.store, self.sessions)
 
     @cached_property
     def enricher(self) -> Enricher:
         """One context cache for every card, so an action's read-back is what cards show."""
-        from bot.enrich import Enricher
-        from bot.keyreport import build_key_report
+        from bot.ingest.enrich import Enricher
+        from bot.respond.keyreport import build_key_report
 
         return Enricher(self.settings, key_report=lambda key: build_key_report(self.sessions, key))
 
     @cached_property
     def auth(self) -> Responders:
         """Who may press: its group cache lives as long as the process."""
-        from bot.auth import Responders
+        from bot.respond.authorization import Responders
 
         return Responders(self.settings, self.messenger.usergroup_members)
 

@@ -8,11 +8,11 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.errors import InvalidKeyId, KeycheckError
-from bot.keys import USAGE, looks_like_secret, parse_key_id
+from bot.domain.keys import USAGE, looks_like_secret, parse_key_id
 from bot.models import Incident, KeyReport, Severity
-from bot.respond_slack import after_ack, post_report, tell
+from bot.respond.respond_slack import after_ack, post_report, tell
 from bot.services import Services
-from bot.timeline_post import post_timeline
+from bot.investigate.post import post_timeline
 
 log = logging.getLogger(__name__)
 

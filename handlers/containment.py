@@ -9,12 +9,12 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
 
-from bot.auth import responders_only
+from bot.respond.authorization import responders_only
 from bot.errors import KeycheckError, UnknownAction
-from bot.incident_channel import archive_incident_channel, declare_incident
-from bot.keys import parse_key_id
+from bot.respond.incident_channel import archive_incident_channel, declare_incident
+from bot.domain.keys import parse_key_id
 from bot.models import ActionKind
-from bot.respond_slack import (
+from bot.respond.respond_slack import (
     Click,
     after_ack,
     case_for_incident,

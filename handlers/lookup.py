@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.errors import KeycheckError
-from bot.keys import KEY_ID_IN_TEXT, USAGE, looks_like_secret, parse_key_id
-from bot.respond_slack import after_ack, post_report, tell
+from bot.domain.keys import KEY_ID_IN_TEXT, USAGE, looks_like_secret, parse_key_id
+from bot.respond.respond_slack import after_ack, post_report, tell
 from bot.services import Services
 from bot.slack.ids import CallbackId
 

@@ -13,10 +13,10 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.errors import KeycheckError
-from bot.keys import parse_key_id
+from bot.domain.keys import parse_key_id
 from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
-from bot.timeline_post import post_timeline
+from bot.investigate.post import post_timeline
 
 log = logging.getLogger(__name__)
 

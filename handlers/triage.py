@@ -10,8 +10,8 @@ from slack_bolt import App
 
 from bot.errors import KeycheckError, UnknownAction
 from bot.models import ActionKind, ActionRecord, ActionState, Incident, IncidentStatus, utcnow
-from bot.respond import new_action_id
-from bot.respond_slack import Click, Place, post_to, refresh_card, tell
+from bot.respond.responder import new_action_id
+from bot.respond.respond_slack import Click, Place, post_to, refresh_card, tell
 from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import ConfirmRequest, triage_modal

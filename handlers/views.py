@@ -7,10 +7,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.auth import responders_only, user_of
+from bot.respond.authorization import responders_only, user_of
 from bot.errors import UnknownAction
 from bot.models import ActionKind
-from bot.respond_slack import after_ack, place_for, post_to, refresh_card, tell
+from bot.respond.respond_slack import after_ack, place_for, post_to, refresh_card, tell
 from bot.services import Services
 from bot.slack.ids import CallbackId
 from bot.slack.modals import ConfirmRequest, missing_reason, reason_of, snooze_of

@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.standins.slack_requests import SlackRequests
 
 if TYPE_CHECKING:
-    from bot.runtime import Runtime
+    from bot.runtime.process import Runtime
     from bot.standins.slack import SlackStandIn
 
 REPO = Path(__file__).resolve().parents[1]
@@ -80,7 +80,7 @@ def settings(slack: SlackStandIn, tmp_path: Path, aws: boto3.Session) -> Setting
 
 @pytest.fixture
 def runtime(settings: Settings) -> Iterator[Runtime]:
-    from bot.runtime import Runtime
+    from bot.runtime.process import Runtime
 
     built = Runtime.build(settings)
     yield built
@@ -90,7 +90,7 @@ def runtime(settings: Settings) -> Iterator[Runtime]:
 @pytest.fixture
 def served(runtime: Runtime) -> Iterator[str]:
     """keycheck's HTTP surface on a free loopback port; yields its base URL."""
-    from bot.httpserver import BackgroundServer
+    from bot.runtime.httpserver import BackgroundServer
 
     with BackgroundServer(runtime.web) as server:
         yield server.url

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.keys import KEY_ID, KEY_ID_IN_TEXT, redact_secrets
+from bot.domain.keys import KEY_ID, KEY_ID_IN_TEXT, redact_secrets
 
 KEY_PREFIX = re.compile(r"\b(?:AKIA|ASIA)[A-Za-z0-9]*")
 

@@ -7,7 +7,7 @@ from typing import Any
 from bot.alerts import severity
 from bot.alerts.fields import account_id, items, text
 from bot.alerts.raw import raw_json, raw_text
-from bot.keys import KEY_ID_IN_TEXT
+from bot.domain.keys import KEY_ID_IN_TEXT
 from bot.models import Alert, AlertKind
 
 SNS_TYPES = frozenset({"Notification", "SubscriptionConfirmation", "UnsubscribeConfirmation"})

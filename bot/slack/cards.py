@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.keys import key_kind
+from bot.domain.keys import key_kind
 from bot.models import (
     Alert,
     AlertContext,

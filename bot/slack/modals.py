@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.containment import revoke_cutoff
+from bot.respond.containment import revoke_cutoff
 from bot.errors import UnknownAction
 from bot.models import ActionKind, ContainmentStep, PrincipalKind
-from bot.policies import policy_text
+from bot.domain.policies import policy_text
 from bot.slack.format import code, code_block, escape, fit, plain
 from bot.slack.ids import CallbackId
 

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from bot.keys import key_kind
+from bot.domain.keys import key_kind
 from bot.models import (
     ActionKind,
     ActionOutcome,
@@ -21,7 +21,7 @@ from bot.models import (
     OutcomeStatus,
     utcnow,
 )
-from bot.policies import ADMIN, DENY_ALL, QUARANTINE, REVOKE_SESSIONS
+from bot.domain.policies import ADMIN, DENY_ALL, QUARANTINE, REVOKE_SESSIONS
 from bot.slack.cards import card_buttons
 from bot.slack.format import age_days, clean, code, code_block, escape, fit, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue

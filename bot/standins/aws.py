@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.keys import KEY_ID
+from bot.domain.keys import KEY_ID
 
 SES_ONLY_POLICY = {
     "Version": "2012-10-17",

@@ -369,7 +369,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _load(standin: CloudTrailStandIn, sources: Sequence[str], account: str) -> int:
-    from bot.trailfiles import iter_records
+    from bot.investigate.trailfiles import iter_records
 
     by_region: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in iter_records(sources):

@@ -24,7 +24,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.slack.transcript import render_channel
+from bot.standins.transcript import render_channel
 from bot.standins.slack_workspace import (
     ALERTS_CHANNEL_ID,
     DEFAULT_USERGROUPS,

@@ -19,8 +19,8 @@ import pytest
 from slack_bolt import Ack, App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.httpserver import BackgroundServer
-from bot.runtime import Runtime
+from bot.runtime.httpserver import BackgroundServer
+from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.standins.aws import seed_leaked_user
 from bot.standins.slack import SlackStandIn

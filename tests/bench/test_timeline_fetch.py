@@ -23,7 +23,7 @@ from bot.analysis.tagging import AnalysisConfig
 from bot.aws.ratelimit import BucketRegistry
 from bot.aws.sessions import Sessions
 from bot.standins.cloudtrail import CloudTrailStandIn
-from bot.timeline import build_timeline
+from bot.investigate.timeline import build_timeline
 from tests.unit.analysis.support import KEY, T0, cloudtrail_standin, record
 
 REGIONS = [

@@ -10,9 +10,9 @@ from typing import Any
 import boto3
 import pytest
 
-from bot import demo_scenario as scenario
+from bot.standins import demo_scenario as scenario
 from bot.models import Incident
-from bot.runtime import Runtime
+from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import REASON_BLOCK, REASON_INPUT, SNOOZE_BLOCK, SNOOZE_INPUT
 from bot.standins.aws import seed_leaked_user

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import boto3
 
-from bot.runtime import Runtime
+from bot.runtime.process import Runtime
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.slack import SlackStandIn
 

@@ -11,8 +11,8 @@ from typing import Any
 import boto3
 import pytest
 
-from bot import demo_scenario as scenario
-from bot.runtime import Runtime
+from bot.standins import demo_scenario as scenario
+from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.slack import SlackStandIn

@@ -6,7 +6,7 @@ import io
 import os
 import re
 
-from bot.demo import run_demo
+from bot.standins.demo import run_demo
 
 
 def test_the_demo_plays_the_incident_end_to_end() -> None:

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from bot.models import Incident
-from bot.runtime import Runtime
+from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue, CallbackId
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests

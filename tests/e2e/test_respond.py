@@ -8,11 +8,11 @@ from typing import Any
 
 import boto3
 
-from bot import demo_scenario as scenario
+from bot.standins import demo_scenario as scenario
 from bot.aws.support import SUPPORT_REGION
 from bot.models import ActionKind, ActionState, Incident
-from bot.policies import DENY_ALL, REVOKE_SESSIONS
-from bot.runtime import Runtime
+from bot.domain.policies import DENY_ALL, REVOKE_SESSIONS
+from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests
@@ -341,8 +341,8 @@ def test_open_case_opens_one_support_case_and_remembers_it(
 def test_auto_containment_deactivates_denies_and_offers_undo(
     aws: boto3.Session, runtime: Runtime, slack: SlackStandIn, leaked: str
 ) -> None:
-    from bot.autocontain import auto_contain_hook
-    from bot.ingest import Ingest
+    from bot.respond.autocontain import auto_contain_hook
+    from bot.ingest.pipeline import Ingest
     from bot.models import utcnow
     from tests.e2e.conftest import ACCOUNT, TOPIC
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import demo_scenario as scenario
+from bot.standins import demo_scenario as scenario
 from bot.models import Incident
 from bot.slack.ids import ActionId, ButtonValue
 from bot.standins.cloudtrail import CloudTrailStandIn

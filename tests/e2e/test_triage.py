@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import demo_scenario as scenario
+from bot.standins import demo_scenario as scenario
 from bot.models import ActionKind, Incident, IncidentStatus, utcnow
-from bot.runtime import Runtime
+from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId
 from bot.standins.slack import SlackStandIn
 from tests.conftest import STRANGER

@@ -226,7 +226,7 @@ def test_bot_function_reads_alerts_and_keeps_secrets_out_of_its_environment(
 ) -> None:
     lam = deployment.session.client("lambda")
     function = lam.get_function(FunctionName="keycheck")["Configuration"]
-    assert function["Handler"] == "bot.lambda_handler.handler"
+    assert function["Handler"] == "bot.runtime.lambda_handler.handler"
     assert function["Runtime"] == "python3.11"
     variables: dict[str, Any] = function["Environment"]["Variables"]
     assert not [name for name in variables if name.startswith("SLACK_")]

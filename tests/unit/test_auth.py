@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.auth import Responders, Verdict, channel_of, responders_only, user_of
+from bot.respond.authorization import Responders, Verdict, channel_of, responders_only, user_of
 from bot.config import Settings
 from bot.slack.messenger import SlackDeliveryError
 

@@ -9,7 +9,13 @@ import boto3
 import pytest
 
 from bot.aws.sessions import Sessions
-from bot.cases import case_severity, case_text, existing_case_id, open_case, security_category
+from bot.respond.cases import (
+    case_severity,
+    case_text,
+    existing_case_id,
+    open_case,
+    security_category,
+)
 from bot.models import (
     ActionKind,
     ActionRecord,

@@ -8,7 +8,7 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.containment import CannotContain, apply, plan, undo_step
+from bot.respond.containment import CannotContain, apply, plan, undo_step
 from bot.errors import UnknownAction
 from bot.models import (
     ActionKind,
@@ -17,7 +17,7 @@ from bot.models import (
     KeyKind,
     KeyReport,
 )
-from bot.policies import DENY_ALL, deny_all, policy_json
+from bot.domain.policies import DENY_ALL, deny_all, policy_json
 from bot.standins.aws import create_realistic_key
 from tests.support.aws import fail_first, seed_leaked_user
 

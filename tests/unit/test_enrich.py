@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.enrich import Enricher, ip_known, region_approved, source_note
+from bot.ingest.enrich import Enricher, ip_known, region_approved, source_note
 from bot.errors import AccountUnreachable
 from bot.models import Alert, AlertKind, KeyKind, KeyReport
 

@@ -11,9 +11,9 @@ import pytest
 
 from bot.aws.sessions import Sessions
 from bot.errors import InvalidKeyId
-from bot.keyreport import build_key_report, state_summary
+from bot.respond.keyreport import build_key_report, state_summary
 from bot.models import KeyKind
-from bot.policies import deny_all, policy_json, revoke_sessions
+from bot.domain.policies import deny_all, policy_json, revoke_sessions
 from bot.standins.aws import create_realistic_key
 from bot.standins.cloudtrail import CloudTrailStandIn
 from tests.support.aws import fail_first, seed_leaked_user

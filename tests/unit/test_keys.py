@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import InvalidKeyId, SecretPasted
-from bot.keys import key_kind, looks_like_secret, parse_key_id, redact_secrets
+from bot.domain.keys import key_kind, looks_like_secret, parse_key_id, redact_secrets
 from bot.models import KeyKind
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

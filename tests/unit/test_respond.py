@@ -10,11 +10,11 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.automatch import auto_contain_entry
+from bot.respond.automatch import auto_contain_entry
 from bot.aws.sessions import Sessions
 from bot.config import Settings
 from bot.errors import NotAuthorized
-from bot.keyreport import build_key_report
+from bot.respond.keyreport import build_key_report
 from bot.models import (
     ActionKind,
     ActionRecord,
@@ -24,8 +24,8 @@ from bot.models import (
     KeyReport,
     OutcomeStatus,
 )
-from bot.policies import policy_json
-from bot.respond import Responder, idempotency_key
+from bot.domain.policies import policy_json
+from bot.respond.responder import Responder, idempotency_key
 from bot.store import SqliteStore
 from tests.support.aws import count_calls, fail_first, seed_leaked_user
 

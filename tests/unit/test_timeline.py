@@ -15,7 +15,7 @@ from bot.aws.sessions import Sessions
 from bot.errors import AccountUnreachable
 from bot.models import RuleId
 from bot.standins.cloudtrail import CloudTrailStandIn
-from bot.timeline import build_timeline
+from bot.investigate.timeline import build_timeline
 from tests.unit.analysis.support import (
     ACCOUNT,
     KEY,

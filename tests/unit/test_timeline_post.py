@@ -19,7 +19,7 @@ from bot.slack.messenger import ChannelPacer, Messenger, make_client
 from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
 from bot.store import open_store
-from bot.timeline_post import post_timeline
+from bot.investigate.post import post_timeline
 from tests.conftest import SHARED_DATA
 from tests.unit.analysis.support import ACCOUNT, KEY, assume_role, cloudtrail_standin, record
 
@@ -170,7 +170,7 @@ def test_an_unexpected_failure_is_written_into_the_progress_message(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("bot.timeline_post.build_timeline", broken)
+    monkeypatch.setattr("bot.investigate.post.build_timeline", broken)
     incident = _incident(services)
     with pytest.raises(RuntimeError):
         post_timeline(services, incident, KEY, ACCOUNT)

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from bot.errors import KeycheckError
-from bot.trailfiles import UnreadableTrail, iter_records
+from bot.investigate.trailfiles import UnreadableTrail, iter_records
 from tests.conftest import SHARED_DATA
 from tests.unit.analysis.support import record
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.alerts.parse import parse_body
 from bot.errors import BadEnvelope
-from bot.keys import KEY_ID
+from bot.domain.keys import KEY_ID
 from bot.models import Alert, AlertKind
 
 Parse = Callable[[str | dict[str, Any]], list[Alert]]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from bot.alerts.parse import parse_body
-from bot.keys import KEY_ID
+from bot.domain.keys import KEY_ID
 from bot.models import AlertKind
 
 DATA = Path(__file__).resolve().parents[3].parent / "shared" / "data"

@@ -9,7 +9,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from bot.aws import iam as iam_api
-from bot.policies import deny_all, policy_json
+from bot.domain.policies import deny_all, policy_json
 from bot.standins.aws import create_realistic_key
 from tests.support.aws import count_calls, fail_first, seed_leaked_user
 

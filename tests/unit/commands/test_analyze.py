@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from tests.conftest import SHARED_DATA
 from tests.unit.analysis.support import FIXTURES, record
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import boto3
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.models import KeyReport
-from bot.policies import deny_all, policy_json
+from bot.domain.policies import deny_all, policy_json
 from tests.support.aws import seed_leaked_user
 
 

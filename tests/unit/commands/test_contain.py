@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.models import ActionKind, ActionState
 from bot.store import SqliteStore
 from tests.support.aws import seed_leaked_user

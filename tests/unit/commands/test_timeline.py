@@ -13,8 +13,8 @@ import boto3
 import pytest
 
 from bot.analysis.report import RegionProgress, RegionResult
-from bot.cli import main
-from bot.commands.timeline import TerminalProgress, since
+from bot.cli.main import main
+from bot.cli.timeline import TerminalProgress, since
 from bot.standins.cloudtrail import CloudTrailStandIn
 from tests.unit.analysis.support import KEY, assume_role, cloudtrail_standin, record
 from tests.unit.aws.test_athena import ROWS, inject

@@ -8,7 +8,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from bot.cli import main
+from bot.cli.main import main
 from bot.store import SqliteStore
 from tests.support.aws import seed_leaked_user
 

@@ -12,9 +12,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from bot.aws import iam as iam_api
 from bot.aws.sts import get_access_key_info
 from bot.errors import KeycheckError
-from bot.keys import key_kind, parse_key_id
+from bot.domain.keys import key_kind, parse_key_id
 from bot.models import KeyKind, KeyReport, utcnow
-from bot.policies import ADMIN, DENY_ALL, QUARANTINE, REVOKE_SESSIONS
+from bot.domain.policies import ADMIN, DENY_ALL, QUARANTINE, REVOKE_SESSIONS
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.automatch import auto_contain_entry
+from bot.respond.automatch import auto_contain_entry
 from bot.aws.sts import get_access_key_info
-from bot.containment import UNDO_ACTION, apply, plan, undo_step
+from bot.respond.containment import UNDO_ACTION, apply, plan, undo_step
 from bot.errors import ActionFailed, KeycheckError, NotAuthorized, UnknownAction
-from bot.keyreport import build_key_report, state_summary
-from bot.keys import key_kind, parse_key_id
+from bot.respond.keyreport import build_key_report, state_summary
+from bot.domain.keys import key_kind, parse_key_id
 from bot.models import (
     ActionKind,
     ActionOutcome,
@@ -28,7 +28,7 @@ from bot.models import (
     OutcomeStatus,
     utcnow,
 )
-from bot.outcome_text import aws_error, step_line, when
+from bot.respond.outcome import aws_error, step_line, when
 
 if TYPE_CHECKING:
     from bot.aws.sessions import Sessions

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.aws import iam as iam_api
 from bot.errors import KeycheckError, UnknownAction
-from bot.keyreport import role_name
+from bot.respond.keyreport import role_name
 from bot.models import (
     ActionKind,
     ActionRecord,
@@ -19,7 +19,7 @@ from bot.models import (
     KeyReport,
     PrincipalKind,
 )
-from bot.policies import (
+from bot.domain.policies import (
     DENY_ALL,
     REVOKE_SESSIONS,
     deny_all,

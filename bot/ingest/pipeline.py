@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.alerts.parse import parse_body
-from bot.enrich import Enricher, expected_source
+from bot.ingest.enrich import Enricher, expected_source
 from bot.errors import BadEnvelope
 from bot.models import Alert, AlertContext, AlertKind, Incident, utcnow
 from bot.services import Services

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.alerts import cloudwatch
 from bot.aws.logs import alarm_events
-from bot.ingest import AlarmCompleter
+from bot.ingest.pipeline import AlarmCompleter
 from bot.models import Alert
 from bot.services import Services
 

@@ -15,7 +15,7 @@ from bot.aws.cloudtrail import put_evidence
 from bot.errors import KeycheckError
 from bot.models import Incident
 from bot.slack.timeline_blocks import done_message, progress_message, summary_message
-from bot.timeline import analysis_config, build_timeline, describe_error, window
+from bot.investigate.timeline import analysis_config, build_timeline, describe_error, window
 
 if TYPE_CHECKING:
     from bot.services import Services

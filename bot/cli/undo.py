@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 
-from bot.commands.check import sessions_from
-from bot.commands.contain import SUCCESS, cli_actor, confirmed
+from bot.cli.check import sessions_from
+from bot.cli.contain import SUCCESS, cli_actor, confirmed
 from bot.config import Settings
 from bot.errors import UnknownAction
-from bot.respond import Responder
+from bot.respond.responder import Responder
 from bot.store import open_store
 
 

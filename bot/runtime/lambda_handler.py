@@ -9,8 +9,8 @@ from typing import Any
 from slack_bolt.adapter.aws_lambda import SlackRequestHandler
 
 from bot.errors import BadEnvelope
-from bot.runtime import Runtime
-from bot.settings_source import load_settings
+from bot.runtime.process import Runtime
+from bot.runtime.settings import load_settings
 
 log = logging.getLogger(__name__)
 _runtime: Runtime | None = None

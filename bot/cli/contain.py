@@ -6,15 +6,15 @@ import argparse
 import getpass
 import sys
 
-from bot.commands.check import sessions_from
+from bot.cli.check import sessions_from
 from bot.config import Settings
-from bot.containment import plan
+from bot.respond.containment import plan
 from bot.errors import KeycheckError
-from bot.keyreport import build_key_report
-from bot.keys import parse_key_id
+from bot.respond.keyreport import build_key_report
+from bot.domain.keys import parse_key_id
 from bot.models import ActionKind, ActionOutcome, ContainmentStep, OutcomeStatus, utcnow
-from bot.policies import policy_text
-from bot.respond import Responder
+from bot.domain.policies import policy_text
+from bot.respond.responder import Responder
 from bot.store import open_store
 
 FLAG_ACTIONS = (

@@ -11,17 +11,17 @@ from typing import TextIO
 
 from bot.analysis.export import analysis_dict, timeline_csv, timeline_json
 from bot.analysis.report import RegionProgress, TimelineReport
-from bot.athena_timeline import athena_timeline
+from bot.investigate.athena import athena_timeline
 from bot.aws.athena import CloudTrailTable
 from bot.aws.cloudtrail import LOOKUP_WINDOW
 from bot.aws.sessions import Sessions
 from bot.aws.sts import get_access_key_info
-from bot.commands.analyze import analysis_table, csv_list
+from bot.cli.analyze import analysis_table, csv_list
 from bot.config import Settings
 from bot.errors import KeycheckError
-from bot.keys import parse_key_id
+from bot.domain.keys import parse_key_id
 from bot.slack.timeline_blocks import progress_text
-from bot.timeline import analysis_config, build_timeline, describe_error, window
+from bot.investigate.timeline import analysis_config, build_timeline, describe_error, window
 
 _SINCE = re.compile(r"\A(\d+)([dh])\Z")
 

@@ -8,11 +8,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.cases import open_case
+from bot.respond.cases import open_case
 from bot.errors import KeycheckError, UnknownAction
-from bot.keyreport import build_key_report
+from bot.respond.keyreport import build_key_report
 from bot.models import ActionKind, ActionRecord, ActionState, Incident, KeyReport, utcnow
-from bot.respond import new_action_id
+from bot.respond.responder import new_action_id
 from bot.slack.cards import incident_card
 from bot.slack.messenger import SlackDeliveryError
 from bot.slack.replies import (

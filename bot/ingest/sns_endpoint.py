@@ -9,7 +9,7 @@ from collections.abc import Callable
 from bot.alerts.sns_verify import SnsVerifier
 from bot.aws.sns import confirm_subscription
 from bot.errors import BadEnvelope, ForgedMessage
-from bot.ingest import Ingest
+from bot.ingest.pipeline import Ingest
 from bot.services import Services
 
 log = logging.getLogger(__name__)

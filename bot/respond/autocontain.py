@@ -6,11 +6,11 @@ import logging
 from typing import TYPE_CHECKING
 
 from bot.errors import KeycheckError
-from bot.respond_slack import Place, post_to, problem_text
+from bot.respond.respond_slack import Place, post_to, problem_text
 from bot.slack.replies import auto_contained_message
 
 if TYPE_CHECKING:
-    from bot.ingest import AfterCard
+    from bot.ingest.pipeline import AfterCard
     from bot.models import Alert, Incident
     from bot.services import Services
 

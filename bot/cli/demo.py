@@ -13,7 +13,7 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
-        from bot.demo import run_demo
+        from bot.standins.demo import run_demo
     except ModuleNotFoundError as error:
         if error.name and error.name.startswith("moto"):
             print(

@@ -19,9 +19,9 @@ from bot.analysis.report import Analysis
 from bot.aws.sessions import Sessions
 from bot.config import Settings
 from bot.errors import InvalidKeyId
-from bot.keys import parse_key_id
-from bot.timeline import analysis_config
-from bot.trailfiles import iter_records
+from bot.domain.keys import parse_key_id
+from bot.investigate.timeline import analysis_config
+from bot.investigate.trailfiles import iter_records
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client

@@ -10,12 +10,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 import handlers
-from bot.alarms import alarm_completer
-from bot.autocontain import auto_contain_hook
+from bot.ingest.alarms import alarm_completer
+from bot.respond.autocontain import auto_contain_hook
 from bot.aws.sessions import Sessions
 from bot.config import Settings
 from bot.errors import KeycheckError
-from bot.ingest import Ingest
+from bot.ingest.pipeline import Ingest
 from bot.services import Services
 from bot.slack.messenger import Messenger, make_client
 from bot.store import open_store

@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.app import build_ingest, build_services, create_app
+from bot.runtime.app import build_ingest, build_services, create_app
 from bot.aws.sessions import Sessions
 from bot.config import Settings
-from bot.ingest import Ingest
+from bot.ingest.pipeline import Ingest
 from bot.services import Services
-from bot.settings_source import load_settings
-from bot.sns_endpoint import CertFetcher, SnsEndpoint
-from bot.web import WebApp
-from bot.worker import Worker
+from bot.runtime.settings import load_settings
+from bot.ingest.sns_endpoint import CertFetcher, SnsEndpoint
+from bot.runtime.web import WebApp
+from bot.ingest.worker import Worker
 
 
 @dataclass

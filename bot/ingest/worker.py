@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.aws import sqs
 from bot.errors import BadEnvelope, KeycheckError
-from bot.ingest import Ingest
+from bot.ingest.pipeline import Ingest
 
 log = logging.getLogger(__name__)
 

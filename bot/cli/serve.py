@@ -7,9 +7,9 @@ import logging
 import threading
 
 from bot.config import Settings
-from bot.httpserver import BackgroundServer
-from bot.runtime import Runtime
-from bot.settings_source import load_settings
+from bot.runtime.httpserver import BackgroundServer
+from bot.runtime.process import Runtime
+from bot.runtime.settings import load_settings
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 from bot.errors import KeycheckError, UnknownAction
 from bot.models import ActionKind, ActionRecord, ActionState, Incident, KeyReport, utcnow
-from bot.respond import new_action_id
-from bot.respond_slack import Place, card_for, key_report_of, refresh_card
+from bot.respond.responder import new_action_id
+from bot.respond.respond_slack import Place, card_for, key_report_of, refresh_card
 from bot.slack.messenger import SlackDeliveryError
 from bot.slack.replies import (
     Message,

@@ -8,8 +8,8 @@ import signal
 from types import FrameType
 
 from bot.errors import KeycheckError
-from bot.runtime import Runtime
-from bot.settings_source import load_settings
+from bot.runtime.process import Runtime
+from bot.runtime.settings import load_settings
 
 log = logging.getLogger(__name__)
 

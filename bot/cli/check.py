@@ -6,10 +6,10 @@ import argparse
 
 from bot.aws.sessions import Sessions
 from bot.config import Settings
-from bot.keyreport import build_key_report
-from bot.keys import parse_key_id
+from bot.respond.keyreport import build_key_report
+from bot.domain.keys import parse_key_id
 from bot.models import KeyReport
-from bot.policies import DENY_ALL, REVOKE_SESSIONS
+from bot.domain.policies import DENY_ALL, REVOKE_SESSIONS
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

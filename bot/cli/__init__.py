@@ -1,0 +1,1 @@
+"""The `keycheck` command: one module per subcommand, listed in `bot.cli.main`."""

@@ -1,1 +1,0 @@
-"""One module per `keycheck` subcommand; each has `add(subparsers)` and sets `func`."""

@@ -1,0 +1,1 @@
+"""The attacker's timeline: CloudTrail fetched across regions, Athena, log files, posted."""
