@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+import secrets
+
+log = logging.getLogger(__name__)
+
+CHECK_THE_THREAD = "Check the thread before retrying."
+
 
 class KeycheckError(Exception):
     """Base of every error keycheck raises on purpose; its message is safe to show a user."""
@@ -37,3 +44,25 @@ class ActionFailed(KeycheckError):
 
 class UnknownAction(KeycheckError):
     """A button or command named an action keycheck does not have."""
+
+
+class LookupFailed(KeycheckError):
+    """AWS would not describe a key: its message says what went wrong and what to try."""
+
+
+class AlreadyRunning(KeycheckError):
+    """The same long job (a timeline) is under way, here or on another replica."""
+
+
+def user_message(error: BaseException, *, unexpected: str = CHECK_THE_THREAD) -> str:
+    """A domain error in its own words; anything else a reference to find it in the log.
+
+    Only KeycheckError messages are written to be shown; an unexpected error's text may
+    hold internals (ARNs, endpoints, a library's repr), so the person gets a reference
+    and the log gets the traceback.
+    """
+    if isinstance(error, KeycheckError):
+        return str(error)
+    reference = secrets.token_hex(4)
+    log.error("unexpected error (ref %s)", reference, exc_info=error)
+    return f"Something went wrong on keycheck's side (ref `{reference}`). {unexpected}"

@@ -285,6 +285,8 @@ class ActionOutcome(BaseModel):
     record: ActionRecord | None = None
     steps: list[ActionRecord] = Field(default_factory=list)
     plan: list[ContainmentStep] = Field(default_factory=list)
+    # The key as the steps left it (read back from IAM), for the card: no second lookup.
+    report: KeyReport | None = None
 
 
 class CaseStatus(StrEnum):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from slack_bolt import App
 
 from bot.services import Services
+from handlers import commands, containment, lookup, timeline, triage, views
+
+GROUPS = (commands, containment, lookup, timeline, triage, views)
 
 
 def register(app: App, services: Services) -> None:
-    """Register every listener module's `register(app, services)`."""
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        module.register(app, services)
+    """Register every listener group, in the order above."""
+    for group in GROUPS:
+        group.register(app, services)

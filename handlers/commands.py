@@ -7,12 +7,12 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.errors import InvalidKeyId, KeycheckError
 from bot.domain.keys import USAGE, looks_like_secret, parse_key_id
+from bot.errors import InvalidKeyId, KeycheckError
 from bot.models import Incident, KeyReport, Severity
-from bot.respond.respond_slack import after_ack, post_report, tell
 from bot.services import Services
-from bot.investigate.post import post_timeline
+from bot.slack.messenger import Place
+from handlers.hop import after_ack, tell
 
 log = logging.getLogger(__name__)
 
@@ -56,22 +56,20 @@ def register(app: App, services: Services) -> None:
         after_ack(
             app,
             services,
-            lambda: report_and_timeline(services, key_id, channel, user, timeline=timeline),
-            on_error=lambda text: tell(services, channel, user, text),
+            lambda: report_and_timeline(services, key_id, channel, timeline=timeline),
+            on_error=lambda text: tell(services.messenger, channel, user, text),
         )
 
     app.command(COMMAND)(ack=check_command, lazy=[look_up])
 
 
-def report_and_timeline(
-    services: Services, key_id: str, channel: str, user: str, *, timeline: bool
-) -> None:
-    found = post_report(services, key_id, channel=channel, user=user)
-    if found is None or not timeline:
+def report_and_timeline(services: Services, key_id: str, channel: str, *, timeline: bool) -> None:
+    found = services.lookup.post(key_id, Place(channel))
+    if not timeline:
         return
-    posted, report, incident = found
-    target = incident or lookup_incident(report, posted.channel, posted.ts)
-    post_timeline(services, target, key_id, report.account_id)
+    posted, report = found.posted, found.report
+    target = found.incident or lookup_incident(report, posted.channel, posted.ts)
+    services.timelines.post(target, key_id, report.account_id)
 
 
 def lookup_incident(report: KeyReport, channel: str, ts: str) -> Incident:

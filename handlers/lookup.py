@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 
-from bot.errors import KeycheckError
 from bot.domain.keys import KEY_ID_IN_TEXT, USAGE, looks_like_secret, parse_key_id
-from bot.respond.respond_slack import after_ack, post_report, tell
+from bot.errors import KeycheckError
 from bot.services import Services
 from bot.slack.ids import CallbackId
+from bot.slack.messenger import Place
+from handlers.hop import ack_now, after_ack, tell
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 MAX_KEYS = 3
@@ -27,9 +28,6 @@ def keys_in(text: str) -> list[str]:
 
 
 def register(app: App, services: Services) -> None:
-    def ack_now(ack: Ack) -> None:
-        ack()
-
     def from_shortcut(body: dict[str, Any]) -> None:
         message = body.get("message") or {}
         channel = str((body.get("channel") or {}).get("id", ""))
@@ -60,18 +58,23 @@ def answer(
 ) -> None:
     """Report every key id found, in the thread; otherwise say privately what was wrong."""
     keys = keys_in(text)
+    messenger = services.messenger
     if looks_like_secret(text):
-        tell(services, channel, user, PASTED_KEY_NOTE)
+        tell(messenger, channel, user, PASTED_KEY_NOTE)
     if not keys:
         if not looks_like_secret(text):
-            tell(services, channel, user, _no_key(text, mention=mention))
+            tell(messenger, channel, user, _no_key(text, mention=mention))
         return
 
     def report_all() -> None:
+        """Each key on its own: one that AWS cannot describe does not hide the others."""
         for key_id in keys:
-            post_report(services, key_id, channel=channel, user=user, thread_ts=thread or None)
+            try:
+                services.lookup.post(key_id, Place(channel, thread or None))
+            except KeycheckError as error:
+                tell(messenger, channel, user, str(error))
 
-    after_ack(app, services, report_all, on_error=lambda note: tell(services, channel, user, note))
+    after_ack(app, services, report_all, on_error=lambda note: tell(messenger, channel, user, note))
 
 
 def _no_key(text: str, *, mention: bool) -> str:

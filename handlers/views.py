@@ -7,20 +7,28 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.respond.authorization import responders_only, user_of
 from bot.errors import UnknownAction
 from bot.models import ActionKind
-from bot.respond.respond_slack import after_ack, place_for, post_to, refresh_card, tell
+from bot.respond.triage import STATUS
 from bot.services import Services
 from bot.slack.ids import CallbackId
+from bot.slack.messenger import Place
 from bot.slack.modals import ConfirmRequest, missing_reason, reason_of, snooze_of
-from bot.slack.replies import outcome_message
-from handlers.triage import STATUS, announce, set_status
+from handlers.hop import after_ack, tell
+from handlers.middleware import responders_only
+from handlers.payloads import user_of
+from handlers.results import report_outcome
 
 log = logging.getLogger(__name__)
 
-A = ActionKind
-CONTAINMENT = frozenset({A.DEACTIVATE_KEY, A.ATTACH_DENY_ALL, A.REVOKE_SESSIONS, A.CONTAIN_ALL})
+CONTAINMENT = frozenset(
+    {
+        ActionKind.DEACTIVATE_KEY,
+        ActionKind.ATTACH_DENY_ALL,
+        ActionKind.REVOKE_SESSIONS,
+        ActionKind.CONTAIN_ALL,
+    }
+)
 
 
 def submitted(body: dict[str, Any]) -> ConfirmRequest | None:
@@ -60,7 +68,7 @@ def register(app: App, services: Services) -> None:
             app,
             services,
             lambda: run(services, request, user, view),
-            on_error=lambda text: tell(services, request.channel, user, text),
+            on_error=lambda text: tell(services.messenger, request.channel, user, text),
         )
 
     app.view(CallbackId.CONFIRM_ACTION.value, middleware=[guard])(
@@ -70,7 +78,13 @@ def register(app: App, services: Services) -> None:
 
 def run(services: Services, request: ConfirmRequest, user: str, view: dict[str, Any]) -> None:
     if request.action in STATUS:
-        triage(services, request, user, view)
+        services.triage.apply(
+            request.incident_id,
+            request.action,
+            actor=user,
+            snooze=snooze_of(view),
+            note=reason_of(view),
+        )
         return
     outcome = services.responder.request(
         request.action,
@@ -82,15 +96,5 @@ def run(services: Services, request: ConfirmRequest, user: str, view: dict[str, 
         source="slack",
         require_approval=services.settings.four_eyes,
     )
-    place, incident = place_for(services, request.incident_id, request.channel, request.thread_ts)
-    post_to(services, place, outcome_message(outcome))
-    if incident is not None and outcome.steps:
-        refresh_card(services, incident)
-
-
-def triage(services: Services, request: ConfirmRequest, user: str, view: dict[str, Any]) -> None:
-    note = reason_of(view)
-    incident = set_status(
-        services, request.incident_id, request.action, actor=user, snooze=snooze_of(view), note=note
-    )
-    announce(services, incident, user, note)
+    asked_in = Place(request.channel, request.thread_ts or None)
+    report_outcome(services, outcome, request.incident_id, asked_in)

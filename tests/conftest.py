@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 RESPONDER = "U0RESPONDER"
+SECOND_RESPONDER = "U0ALICE"
 STRANGER = "U0STRANGER"
 
 
@@ -62,20 +63,28 @@ def slack() -> Iterator[SlackStandIn]:
 
 
 @pytest.fixture
-def settings(slack: SlackStandIn, tmp_path: Path, aws: boto3.Session) -> Settings:
-    """Settings as an operator would set them, pointed at the stand-ins."""
-    return Settings(
-        _env_file=None,
+def settings(
+    slack: SlackStandIn, tmp_path: Path, aws: boto3.Session, request: pytest.FixtureRequest
+) -> Settings:
+    """Settings as an operator would set them, pointed at the stand-ins.
+
+    A test that needs other settings says so with `@pytest.mark.settings(name=value)`:
+    they are in place before anything is built from them, as at a real start.
+    """
+    marker = request.node.get_closest_marker("settings")
+    changes = marker.kwargs if marker else {}
+    defaults = dict(
         slack_bot_token=slack.token,
         slack_signing_secret=secrets.token_hex(16),
         slack_api_url=slack.url,
         alerts_channel="#security-alerts",
-        responders=[RESPONDER],
+        responders=[RESPONDER, SECOND_RESPONDER],
         store_url=f"sqlite:///{tmp_path / 'keycheck.sqlite3'}",
         known_cidrs=["203.0.113.0/24"],
         approved_regions=["us-east-1", "eu-west-1"],
         sns_topic_arns=["arn:aws:sns:us-east-1:123456789012:keycheck-alerts"],
     )
+    return Settings(_env_file=None, **(defaults | changes))
 
 
 @pytest.fixture

@@ -8,7 +8,12 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
 
 from bot.aws.retry import aws_retry
 from bot.errors import AccountUnreachable
@@ -17,6 +22,20 @@ from bot.errors import AccountUnreachable
 CLIENT_CONFIG = Config(
     retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30
 )
+
+NO_CREDENTIALS = (
+    "No AWS credentials were found. Give them the way boto3 reads them: AWS_PROFILE (a "
+    "profile in ~/.aws/config, e.g. after `aws sso login`), AWS_ACCESS_KEY_ID and "
+    "AWS_SECRET_ACCESS_KEY in the environment, or run where an instance or task role is "
+    "attached."
+)
+
+
+def unreachable(error: BotoCoreError) -> str:
+    """Why AWS could not be asked, in words a person can act on."""
+    if isinstance(error, NoCredentialsError | PartialCredentialsError):
+        return NO_CREDENTIALS
+    return f"AWS could not be reached ({type(error).__name__}); try again."
 
 
 class Sessions:

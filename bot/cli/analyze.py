@@ -18,8 +18,8 @@ from bot.analysis.records import event_from_record
 from bot.analysis.report import Analysis
 from bot.aws.sessions import Sessions
 from bot.config import Settings
-from bot.errors import InvalidKeyId
 from bot.domain.keys import parse_key_id
+from bot.errors import InvalidKeyId
 from bot.investigate.timeline import analysis_config
 from bot.investigate.trailfiles import iter_records
 

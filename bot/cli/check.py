@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from bot.aws.sessions import Sessions
-from bot.config import Settings
-from bot.respond.keyreport import build_key_report
-from bot.domain.keys import parse_key_id
-from bot.models import KeyReport
+from bot.domain.keys import TERMINAL_USAGE, parse_key_id
 from bot.domain.policies import DENY_ALL, REVOKE_SESSIONS
+from bot.models import KeyReport
+from bot.respond.keyreport import build_key_report
+from bot.runtime.compose import aws_sessions
+from bot.runtime.settings import load_settings
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -19,18 +19,9 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.set_defaults(func=run)
 
 
-def sessions_from(settings: Settings) -> Sessions:
-    """The same AWS sessions the bot uses: the responder role in each key's account."""
-    return Sessions(
-        region=settings.aws_region,
-        role_name=settings.responder_role_name,
-        external_id=settings.responder_external_id.get_secret_value(),
-    )
-
-
 def run(args: argparse.Namespace) -> int:
-    key_id = parse_key_id(args.key)
-    report = build_key_report(sessions_from(Settings()), key_id)
+    key_id = parse_key_id(args.key, usage=TERMINAL_USAGE)
+    report = build_key_report(aws_sessions(load_settings()), key_id)
     print(report.model_dump_json(indent=2) if args.format == "json" else report_text(report))
     return 1 if report.error else 0
 

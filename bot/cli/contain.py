@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import getpass
-import sys
 
-from bot.cli.check import sessions_from
-from bot.config import Settings
-from bot.respond.containment import plan
-from bot.errors import KeycheckError
-from bot.respond.keyreport import build_key_report
-from bot.domain.keys import parse_key_id
-from bot.models import ActionKind, ActionOutcome, ContainmentStep, OutcomeStatus, utcnow
+from bot.cli.terminal import SUCCESS, cli_actor, confirmed
+from bot.domain.keys import TERMINAL_USAGE, parse_key_id
 from bot.domain.policies import policy_text
-from bot.respond.responder import Responder
-from bot.store import open_store
+from bot.models import ActionKind, ActionOutcome, ContainmentStep, OutcomeStatus, utcnow
+from bot.respond.containment import plan
+from bot.respond.keyreport import build_key_report
+from bot.runtime.compose import aws_sessions, responder_of, store_of
+from bot.runtime.settings import load_settings
 
 FLAG_ACTIONS = (
     ("deactivate", ActionKind.DEACTIVATE_KEY),
     ("deny_all", ActionKind.ATTACH_DENY_ALL),
     ("revoke_sessions", ActionKind.REVOKE_SESSIONS),
 )
-SUCCESS = frozenset({OutcomeStatus.DONE, OutcomeStatus.ALREADY})
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,11 +38,11 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    key_id = parse_key_id(args.key)
+    key_id = parse_key_id(args.key, usage=TERMINAL_USAGE)
     actions = [action for flag, action in FLAG_ACTIONS if getattr(args, flag)]
     actions = actions or [ActionKind.CONTAIN_ALL]
-    settings = Settings()
-    sessions = sessions_from(settings)
+    settings = load_settings()
+    sessions = aws_sessions(settings)
     report = build_key_report(sessions, key_id)
     steps = [step for action in actions for step in plan(action, report, utcnow())]
     print(plan_text(steps))
@@ -57,9 +52,9 @@ def run(args: argparse.Namespace) -> int:
     if not confirmed(args.yes):
         print("Cancelled: nothing was changed.")
         return 1
-    store = open_store(settings.store_url)
+    store = store_of(settings)
     try:
-        responder = Responder(store, sessions)
+        responder = responder_of(settings, store, sessions)
         outcomes = [
             responder.request(
                 action,
@@ -76,22 +71,6 @@ def run(args: argparse.Namespace) -> int:
         store.close()
     print("\n".join(outcome_text(outcome) for outcome in outcomes))
     return 0 if all(o.status in SUCCESS for o in outcomes) else 1
-
-
-def cli_actor() -> str:
-    """Who acted, for the action log: the login name behind the terminal."""
-    return f"cli:{getpass.getuser()}"
-
-
-def confirmed(yes: bool, prompt: str = "Make these changes? [y/N] ") -> bool:
-    """--yes, or a person at a terminal who typed y; a script without --yes is refused."""
-    if yes:
-        return True
-    if not sys.stdin.isatty():
-        raise KeycheckError(
-            "Refusing to change IAM without a confirmation: run this in a terminal, or pass --yes."
-        )
-    return input(prompt).strip().lower() in {"y", "yes"}
 
 
 def plan_text(steps: list[ContainmentStep]) -> str:

@@ -11,17 +11,19 @@ from typing import TextIO
 
 from bot.analysis.export import analysis_dict, timeline_csv, timeline_json
 from bot.analysis.report import RegionProgress, TimelineReport
-from bot.investigate.athena import athena_timeline
 from bot.aws.athena import CloudTrailTable
 from bot.aws.cloudtrail import LOOKUP_WINDOW
 from bot.aws.sessions import Sessions
 from bot.aws.sts import get_access_key_info
 from bot.cli.analyze import analysis_table, csv_list
 from bot.config import Settings
+from bot.domain.keys import TERMINAL_USAGE, parse_key_id
 from bot.errors import KeycheckError
-from bot.domain.keys import parse_key_id
-from bot.slack.timeline_blocks import progress_text
+from bot.investigate.athena import athena_timeline
 from bot.investigate.timeline import analysis_config, build_timeline, describe_error, window
+from bot.runtime.compose import aws_sessions
+from bot.runtime.settings import load_settings
+from bot.slack.timeline_blocks import progress_text
 
 _SINCE = re.compile(r"\A(\d+)([dh])\Z")
 
@@ -98,13 +100,9 @@ def key_account(sessions: Sessions, key_id: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    key_id = parse_key_id(args.key)
-    settings = Settings()
-    sessions = Sessions(
-        region=settings.aws_region,
-        role_name=settings.responder_role_name,
-        external_id=settings.responder_external_id.get_secret_value(),
-    )
+    key_id = parse_key_id(args.key, usage=TERMINAL_USAGE)
+    settings = load_settings()
+    sessions = aws_sessions(settings)
     start, end = window(settings.timeline_days)
     if args.since is not None:
         start = end - args.since

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.check import sessions_from
-from bot.cli.contain import SUCCESS, cli_actor, confirmed
-from bot.config import Settings
+from bot.cli.terminal import SUCCESS, cli_actor, confirmed
 from bot.errors import UnknownAction
-from bot.respond.responder import Responder
-from bot.store import open_store
+from bot.runtime.compose import aws_sessions, responder_of, store_of
+from bot.runtime.settings import load_settings
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -21,8 +19,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
-    store = open_store(settings.store_url)
+    settings = load_settings()
+    store = store_of(settings)
     try:
         record = store.get_action(args.action_id.strip())
         if record is None:
@@ -34,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         if not confirmed(args.yes, "Undo it? [y/N] "):
             print("Cancelled: nothing was changed.")
             return 1
-        responder = Responder(store, sessions_from(settings))
+        responder = responder_of(settings, store, aws_sessions(settings))
         outcome = responder.undo(record.id, actor=cli_actor(), reason=args.reason, source="cli")
     finally:
         store.close()

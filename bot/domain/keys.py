@@ -11,6 +11,8 @@ KEY_ID = re.compile(r"\A(AKIA|ASIA)[A-Z2-7]{16}\Z")
 KEY_ID_IN_TEXT = re.compile(r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b")
 SECRET_IN_TEXT = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 USAGE = "Type `/keycheck AKIA…` or `/keycheck ASIA…`: 20 characters, A–Z and 2–7 after the prefix."
+# The same hint for a terminal, where there is no slash command to type.
+TERMINAL_USAGE = "Give the 20-character id: AKIA or ASIA, then 16 of A–Z and 2–7."
 
 
 def looks_like_secret(text: str) -> bool:
@@ -22,8 +24,11 @@ def looks_like_secret(text: str) -> bool:
     return False
 
 
-def parse_key_id(text: str) -> str:
-    """Return the key id in text, or raise an error whose message never repeats a secret."""
+def parse_key_id(text: str, *, usage: str = USAGE) -> str:
+    """Return the key id in text, or raise an error whose message never repeats a secret.
+
+    `usage` ends the message: how to ask again, in Slack unless the caller says otherwise.
+    """
     candidate = text.strip()
     if looks_like_secret(candidate):
         raise SecretPasted(
@@ -31,11 +36,11 @@ def parse_key_id(text: str) -> str:
             "Treat it as exposed: deactivate and rotate the key it belongs to."
         )
     if not candidate:
-        raise InvalidKeyId(f"No access key id given. {USAGE}")
+        raise InvalidKeyId(f"No access key id given. {usage}")
     if KEY_ID.match(candidate):
         return candidate
     raise InvalidKeyId(
-        f"{_shown(candidate)} is not an access key id: {_problem(candidate)}. {USAGE}"
+        f"{_shown(candidate)} is not an access key id: {_problem(candidate)}. {usage}"
     )
 
 

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.models import ActionKind, ContainmentStep
+
 DENY_ALL = "keycheck-deny-all"
 REVOKE_SESSIONS = "keycheck-revoke-sessions"
 ADMIN = "AdministratorAccess"
@@ -78,3 +80,14 @@ def policy_json(document: dict[str, Any]) -> str:
 def policy_text(document: dict[str, Any] | None) -> str:
     """The document for people (confirmation modal, --dry-run): indented."""
     return "(none)" if document is None else json.dumps(document, indent=2)
+
+
+def revoke_cutoff(step: ContainmentStep) -> str:
+    """The token issue time a revoke step cuts at, for messages; empty for other steps."""
+    if step.action is not ActionKind.REVOKE_SESSIONS or step.policy_document is None:
+        return ""
+    try:
+        condition = step.policy_document["Statement"][0]["Condition"]["DateLessThan"]
+        return str(condition["aws:TokenIssueTime"])
+    except (KeyError, IndexError, TypeError):
+        return ""

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import secrets
-import socket
 import threading
 from collections.abc import Callable
 from datetime import datetime
 
 from bot.alerts.parse import parse_body
-from bot.ingest.enrich import Enricher, expected_source
+from bot.config import Settings
 from bot.errors import BadEnvelope
+from bot.ingest.enrich import Enricher, expected_source
 from bot.models import Alert, AlertContext, AlertKind, Incident, utcnow
-from bot.services import Services
 from bot.slack.cards import alert_reply, incident_card
+from bot.slack.messenger import Messenger
+from bot.store import Store, lease_owner
 
 log = logging.getLogger(__name__)
 
@@ -42,31 +41,35 @@ class Ingest:
 
     def __init__(
         self,
-        services: Services,
+        settings: Settings,
+        store: Store,
+        messenger: Messenger,
         enricher: Enricher,
         *,
         complete_alarm: AlarmCompleter | None = None,
         after_card: AfterCard | None = None,
     ) -> None:
-        self.services = services
+        self.settings = settings
+        self.store = store
+        self.messenger = messenger
         self.enricher = enricher
         self.complete_alarm = complete_alarm
         self.after_card = after_card
         self._deliver_lock = threading.Lock()
-        self._owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._owner = lease_owner()
 
     def accept(self, body: str | bytes) -> list[Alert]:
         """Parse and store every alert in a body; BadEnvelope for a body we refuse."""
-        store = self.services.store
+        store = self.store
         try:
-            alerts = parse_body(body, max_bytes=self.services.settings.max_body_bytes)
+            alerts = parse_body(body, max_bytes=self.settings.max_body_bytes)
         except BadEnvelope:
             store.bump("alerts.rejected")
             raise
         stored = []
         for alert in alerts:
             complete = self._complete(alert)
-            if expected_source(complete, self.services.settings):
+            if expected_source(complete, self.settings):
                 store.bump("alerts.known_network")
                 log.info(
                     "%s from a known network %s: not an alert", complete.rule, complete.source_ip
@@ -87,7 +90,7 @@ class Ingest:
         for one incident. The holder looks at the backlog again after letting go: an alert
         stored by a replica that found the lease taken is then still delivered.
         """
-        store, attempted = self.services.store, set[str]()
+        store, attempted = self.store, set[str]()
         with self._deliver_lock:
             while store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS):
                 try:
@@ -99,12 +102,12 @@ class Ingest:
         return len(attempted)
 
     def _deliver_backlog(self) -> set[str]:
-        backlog = self.services.store.unposted_alerts()
+        backlog = self.store.unposted_alerts()
         by_incident: dict[str, list[Alert]] = {}
         for alert, incident in backlog:
             by_incident.setdefault(incident.id, []).append(alert)
         for incident_id, alerts in by_incident.items():
-            self.services.store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS)
+            self.store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS)
             self._deliver_incident(incident_id, alerts)
         return {alert.dedup_key for alert, _ in backlog}
 
@@ -126,7 +129,7 @@ class Ingest:
             )
 
     def _deliver_incident(self, incident_id: str, alerts: list[Alert]) -> None:
-        store = self.services.store
+        store = self.store
         incident = store.get_incident(incident_id)
         if incident is None:
             return
@@ -141,22 +144,20 @@ class Ingest:
         for alert in alerts:
             if signature(alert) not in seen and not snoozed(incident, utcnow()):
                 text, blocks = alert_reply(alert, self.enricher(alert))
-                self.services.messenger.post(
-                    incident.channel, text, blocks, thread_ts=incident.thread_ts
-                )
+                self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
             seen.add(signature(alert))
             store.mark_posted(alert.dedup_key)
         if alerts:
             text, blocks = incident_card(incident, first, card_context)
-            self.services.messenger.update(incident.channel, incident.thread_ts, text, blocks)
+            self.messenger.update(incident.channel, incident.thread_ts, text, blocks)
 
     def _post_card(self, incident: Incident, alert: Alert, context: AlertContext) -> None:
-        messenger = self.services.messenger
+        messenger = self.messenger
         text, blocks = incident_card(incident, alert, context)
-        posted = messenger.post_message(self.services.settings.alerts_channel, text, blocks)
+        posted = messenger.post_message(self.settings.alerts_channel, text, blocks)
         incident.channel, incident.thread_ts = posted.channel, posted.ts
-        self.services.store.save_incident(incident)
-        self.services.store.mark_posted(alert.dedup_key)
+        self.store.save_incident(incident)
+        self.store.mark_posted(alert.dedup_key)
         if alert.kind is AlertKind.UNRECOGNISED:
             raw = json.dumps(json.loads(alert.raw), indent=2) if _is_json(alert.raw) else alert.raw
             messenger.upload(

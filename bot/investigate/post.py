@@ -7,23 +7,24 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 from bot.analysis.export import timeline_csv, timeline_json
 from bot.analysis.report import RegionProgress, RegionResult, TimelineReport
 from bot.aws.cloudtrail import put_evidence
-from bot.errors import KeycheckError
-from bot.models import Incident
-from bot.slack.timeline_blocks import done_message, progress_message, summary_message
+from bot.aws.sessions import Sessions
+from bot.config import Settings
+from bot.errors import AlreadyRunning, KeycheckError
 from bot.investigate.timeline import analysis_config, build_timeline, describe_error, window
-
-if TYPE_CHECKING:
-    from bot.services import Services
-    from bot.slack.messenger import Messenger
+from bot.models import Incident
+from bot.slack.messenger import Messenger
+from bot.slack.timeline_blocks import done_message, progress_message, summary_message
+from bot.store import Store, lease_owner
 
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 2.0  # seconds between progress edits: Slack allows about one a second
+# One fetch per (incident, key) across replicas; a holder that died frees it after this long.
+TIMELINE_LEASE_SECONDS = 15 * 60.0
 
 
 class ProgressNotes:
@@ -72,66 +73,84 @@ class ProgressNotes:
         self._pool.shutdown(wait=True)
 
 
-def post_timeline(
-    services: Services, incident: Incident, key_id: str, account_id: str
-) -> TimelineReport:
-    """Fetch the key's timeline and post it in the incident's thread; the demo calls this too."""
-    settings, messenger = services.settings, services.messenger
-    channel = incident.channel or settings.alerts_channel
-    thread = incident.thread_ts or None
-    text, blocks = progress_message(key_id, None, [])
-    ts = messenger.post(channel, text, blocks, thread_ts=thread)
-    notes = ProgressNotes(messenger, channel, ts, key_id)
-    start, end = window(settings.timeline_days)
-    try:
-        report = build_timeline(
-            services.sessions,
-            key_id,
-            account_id,
-            config=analysis_config(settings),
-            start=start,
-            end=end,
-            progress=notes,
-        )
-    except Exception as error:
+class TimelinePoster:
+    """Fetches a key's timeline and posts it in the incident's thread; the demo uses it too.
+
+    A second press while a fetch runs, here or on another replica, is told so: the
+    (incident, key) pair is leased in the store for as long as the fetch takes.
+    """
+
+    def __init__(
+        self, settings: Settings, sessions: Sessions, messenger: Messenger, store: Store
+    ) -> None:
+        self.settings = settings
+        self.sessions = sessions
+        self.messenger = messenger
+        self.store = store
+        self._owner = lease_owner()
+
+    def post(self, incident: Incident, key_id: str, account_id: str) -> TimelineReport:
+        """The whole timeline in the thread, or AlreadyRunning while another fetch has it."""
+        lease = f"timeline|{incident.id}|{key_id}"
+        if not self.store.acquire_lease(lease, self._owner, TIMELINE_LEASE_SECONDS):
+            raise AlreadyRunning(f"The timeline of {key_id} is already being fetched.")
+        try:
+            return self._post(incident, key_id, account_id)
+        finally:
+            self.store.release_lease(lease, self._owner)
+
+    def _post(self, incident: Incident, key_id: str, account_id: str) -> TimelineReport:
+        settings, messenger = self.settings, self.messenger
+        channel = incident.channel or settings.alerts_channel
+        thread = incident.thread_ts or None
+        text, blocks = progress_message(key_id, None, [])
+        ts = messenger.post(channel, text, blocks, thread_ts=thread)
+        notes = ProgressNotes(messenger, channel, ts, key_id)
+        start, end = window(settings.timeline_days)
+        try:
+            report = build_timeline(
+                self.sessions,
+                key_id,
+                account_id,
+                config=analysis_config(settings),
+                start=start,
+                end=end,
+                progress=notes,
+            )
+        except Exception as error:
+            notes.close()
+            reason = describe_error(error)
+            messenger.update(channel, ts, f"✗ CloudTrail timeline of {key_id} failed: {reason}")
+            raise
         notes.close()
-        reason = describe_error(error)
-        messenger.update(channel, ts, f"✗ CloudTrail timeline of {key_id} failed: {reason}")
-        raise
-    notes.close()
-    messenger.update(channel, ts, *done_message(report))
-    messenger.post(channel, *summary_message(report, incident.id), thread_ts=thread)
-    files = [
-        (f"timeline-{incident.id}.csv", timeline_csv(report)),
-        (f"timeline-{incident.id}.json", timeline_json(report)),
-    ]
-    comment = f"Full timeline of {key_id}: {len(report.events)} events, CSV and JSON."
-    messenger.upload(channel, thread, files, comment)
-    if settings.evidence_bucket:
-        _store_evidence(services, incident, files, channel, thread)
-    return report
+        messenger.update(channel, ts, *done_message(report))
+        messenger.post(channel, *summary_message(report, incident.id), thread_ts=thread)
+        files = [
+            (f"timeline-{incident.id}.csv", timeline_csv(report)),
+            (f"timeline-{incident.id}.json", timeline_json(report)),
+        ]
+        comment = f"Full timeline of {key_id}: {len(report.events)} events, CSV and JSON."
+        messenger.upload(channel, thread, files, comment)
+        if settings.evidence_bucket:
+            self._store_evidence(incident, files, channel, thread)
+        return report
 
-
-def _store_evidence(
-    services: Services,
-    incident: Incident,
-    files: list[tuple[str, bytes]],
-    channel: str,
-    thread: str | None,
-) -> None:
-    """Copy the files to the evidence bucket under the incident id; say where, or why not."""
-    bucket = services.settings.evidence_bucket
-    s3 = services.sessions.own_client("s3")
-    content_types = {"csv": "text/csv", "json": "application/json"}
-    try:
-        for name, data in files:
-            kind = content_types[name.rsplit(".", 1)[-1]]
-            put_evidence(s3, bucket, f"{incident.id}/{name}", data, kind)
-    except Exception as error:
-        log.warning("evidence copy to %s failed: %s", bucket, describe_error(error))
-        note = f"⚠️ Could not copy the timeline to s3://{bucket}/{incident.id}/: "
-        services.messenger.post(channel, note + describe_error(error), thread_ts=thread)
-        return
-    services.messenger.post(
-        channel, f"Evidence copied to s3://{bucket}/{incident.id}/", thread_ts=thread
-    )
+    def _store_evidence(
+        self, incident: Incident, files: list[tuple[str, bytes]], channel: str, thread: str | None
+    ) -> None:
+        """Copy the files to the evidence bucket under the incident id; say where, or why not."""
+        bucket = self.settings.evidence_bucket
+        s3 = self.sessions.own_client("s3")
+        content_types = {"csv": "text/csv", "json": "application/json"}
+        try:
+            for name, data in files:
+                kind = content_types[name.rsplit(".", 1)[-1]]
+                put_evidence(s3, bucket, f"{incident.id}/{name}", data, kind)
+        except Exception as error:
+            log.warning("evidence copy to %s failed: %s", bucket, describe_error(error))
+            note = f"⚠️ Could not copy the timeline to s3://{bucket}/{incident.id}/: "
+            self.messenger.post(channel, note + describe_error(error), thread_ts=thread)
+            return
+        self.messenger.post(
+            channel, f"Evidence copied to s3://{bucket}/{incident.id}/", thread_ts=thread
+        )

@@ -7,15 +7,9 @@ import threading
 import time
 from collections.abc import Callable
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
-
-from slack_bolt import BoltResponse
 
 from bot.config import Settings
 from bot.errors import KeycheckError
-
-if TYPE_CHECKING:
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -104,64 +98,3 @@ class Responders:
             members = frozenset(self._group_members(self.group))
             self._cached = (now, members)
             return members
-
-
-def user_of(body: dict[str, Any]) -> str:
-    """The Slack user who sent a command, click, submission or shortcut."""
-    user = body.get("user_id") or body.get("user") or ""
-    return str(user.get("id", "") if isinstance(user, dict) else user)
-
-
-def channel_of(body: dict[str, Any]) -> str:
-    """Where the request came from; a modal's submission carries it in its metadata."""
-    channel = body.get("channel_id") or body.get("channel") or ""
-    if isinstance(channel, dict):
-        return str(channel.get("id", ""))
-    if channel:
-        return str(channel)
-    container = body.get("container") or {}
-    return str(container.get("channel_id", ""))
-
-
-ChannelFinder = Callable[[dict[str, Any]], str]
-
-
-def responders_only(
-    services: Services, *, channel: ChannelFinder = channel_of
-) -> Callable[..., BoltResponse | None]:
-    """A Bolt listener middleware: a responder goes on to the listener; anyone else is told no.
-
-    A refusal acknowledges the request (Slack gets its 200), tells the person in an
-    ephemeral message, logs the attempt and counts it; no listener, modal or AWS call runs.
-    """
-
-    def middleware(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
-        user = user_of(body)
-        verdict = services.auth.check(user)
-        if verdict is Verdict.ALLOWED:
-            next()
-            return None
-        log.warning(
-            "refused %s from %s (%s)", _what(body), user or "an unknown user", verdict.value
-        )
-        services.store.bump("auth.refused")
-        where = channel(body)
-        if where and user:
-            try:
-                services.messenger.ephemeral(where, user, VERDICT_TEXT[verdict])
-            except KeycheckError as error:
-                log.warning("could not tell %s they were refused: %s", user, error)
-        return BoltResponse(status=200, body="")
-
-    return middleware
-
-
-def _what(body: dict[str, Any]) -> str:
-    """The request in a few words for the log: which button, command or view."""
-    actions = body.get("actions") or []
-    if actions and isinstance(actions[0], dict):
-        return f"button {str(actions[0].get('action_id', ''))[:40]}"
-    if body.get("command"):
-        return f"command {str(body['command'])[:20]}"
-    view = body.get("view") or {}
-    return f"{body.get('type', 'request')} {str(view.get('callback_id', ''))[:40]}".strip()

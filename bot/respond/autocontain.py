@@ -1,50 +1,118 @@
-"""Auto-containment after a card: listed alert types are contained at once, with Undo buttons."""
+"""Auto-containment: alert types the settings list are contained at once, with Undo buttons."""
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
-from bot.errors import KeycheckError
-from bot.respond.respond_slack import Place, post_to, problem_text
+from bot.domain.keys import key_kind, parse_key_id
+from bot.errors import KeycheckError, user_message
+from bot.models import ActionKind, ActionOutcome, Alert, Incident, KeyKind, OutcomeStatus
+from bot.respond.responder import Responder
+from bot.slack.blocks import Message, section
+from bot.slack.messenger import Messenger, Place
 from bot.slack.replies import auto_contained_message
-
-if TYPE_CHECKING:
-    from bot.ingest.pipeline import AfterCard
-    from bot.models import Alert, Incident
-    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+AUTO_ACTOR = "keycheck"
+# Types an alert may carry, besides `rule`, depending on the envelope it came in.
+TYPE_DETAILS = ("type", "finding_type", "event_type_code")
 
-def auto_contain_hook(services: Services) -> AfterCard:
+
+def auto_contain_entry(alert: Alert, entries: Iterable[str]) -> str:
+    """The first setting entry this alert matches, or "".
+
+    An entry is `<alert kind>:<type>`, e.g. `health:AWS_RISK_CREDENTIALS_EXPOSED` or
+    `guardduty:UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS`. It
+    matches when the kind equals `alert.kind` and the type equals the alert's type
+    (`alert.rule`, else `details["type"]`, `["finding_type"]` or `["event_type_code"]`),
+    case-insensitively; a type without a `/` also matches the part after a GuardDuty
+    type's `/` (`guardduty:InstanceCredentialExfiltration.OutsideAWS`).
+    """
+    types = [alert.rule, *(alert.details.get(name, "") for name in TYPE_DETAILS)]
+    known = [t.lower() for t in types if t]
+    for entry in entries:
+        kind, _, wanted = entry.strip().partition(":")
+        wanted = wanted.strip().lower()
+        if kind.strip().lower() != alert.kind.value or not wanted:
+            continue
+        if any(
+            t == wanted or ("/" not in wanted and t.rsplit("/", 1)[-1] == wanted) for t in known
+        ):
+            return entry.strip()
+    return ""
+
+
+def auto_actions(key_id: str) -> tuple[ActionKind, ...]:
+    """A long-term key is deactivated and its user denied everything. A temporary key
+    has its role's earlier sessions revoked: deny-all on a role would also stop every
+    workload that uses it, which is a call for a human.
+    """
+    if key_kind(key_id) is KeyKind.LONG_TERM:
+        return (ActionKind.DEACTIVATE_KEY, ActionKind.ATTACH_DENY_ALL)
+    return (ActionKind.REVOKE_SESSIONS,)
+
+
+class AutoContainer:
     """Ingest's `after_card`: contain when the settings list this alert's type, and say so.
 
     It runs in the delivery thread after the card is posted; a failure is told in the
     thread and never stops the next alert from being delivered.
     """
 
-    def after_card(alert: Alert, incident: Incident) -> None:
-        if not services.settings.auto_contain or not alert.access_key_id:
+    def __init__(self, responder: Responder, messenger: Messenger, entries: list[str]) -> None:
+        self.responder = responder
+        self.messenger = messenger
+        self.entries = entries
+
+    def __call__(self, alert: Alert, incident: Incident) -> None:
+        if not self.entries or not alert.access_key_id:
             return
         place = Place(incident.channel, incident.thread_ts or None)
         try:
-            outcomes = services.responder.auto_contain(alert, services.settings)
+            outcomes = self.contain(alert, incident.id)
         except Exception as error:  # delivery goes on; the thread says what went wrong
-            outcomes = []
-            _say(services, place, f":x: Auto-containment failed: {problem_text(error)}")
+            text = f":x: Auto-containment failed: {user_message(error)}"
+            self._post(place, (text, [section(text)]))
+            return
         if outcomes:
-            _post(services, place, auto_contained_message(outcomes))
+            self._post(place, auto_contained_message(outcomes))
 
-    return after_card
+    def contain(self, alert: Alert, incident_id: str) -> list[ActionOutcome]:
+        """The actions for a listed alert type, each done once; [] when it is not listed."""
+        entry = auto_contain_entry(alert, self.entries)
+        if not entry:
+            return []
+        try:
+            key_id = parse_key_id(alert.access_key_id)
+        except KeycheckError:
+            return []
+        reason = f"auto-containment: the alert matched `{entry}`"
+        return [
+            self._one(action, key_id, alert.account_id, reason, incident_id)
+            for action in auto_actions(key_id)
+        ]
 
+    def _one(
+        self, action: ActionKind, key_id: str, account_id: str, reason: str, incident_id: str
+    ) -> ActionOutcome:
+        try:
+            return self.responder.request(
+                action,
+                key_id,
+                account_id,
+                actor=AUTO_ACTOR,
+                reason=reason,
+                incident_id=incident_id,
+                source="auto",
+            )
+        except KeycheckError as error:
+            log.warning("auto-containment of %s failed: %s", key_id, error)
+            return ActionOutcome(status=OutcomeStatus.FAILED, message=str(error))
 
-def _post(services: Services, place: Place, message: tuple[str, list[dict[str, object]]]) -> None:
-    try:
-        post_to(services, place, message)
-    except KeycheckError as error:
-        log.error("auto-containment result not posted in %s: %s", place.channel, error)
-
-
-def _say(services: Services, place: Place, text: str) -> None:
-    _post(services, place, (text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]))
+    def _post(self, place: Place, message: Message) -> None:
+        try:
+            self.messenger.post_to(place, message)
+        except KeycheckError as error:
+            log.error("auto-containment result not posted in %s: %s", place.channel, error)

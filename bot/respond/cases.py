@@ -8,16 +8,24 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws import support as support_api
-from bot.errors import AccountUnreachable
+from bot.domain.actions import finished, incident_key, new_action_id
+from bot.errors import AccountUnreachable, UnknownAction
 from bot.models import (
+    ActionKind,
     ActionRecord,
+    ActionState,
     Alert,
     CaseOutcome,
     CaseStatus,
     Incident,
     KeyReport,
     Severity,
+    utcnow,
 )
+from bot.slack.blocks import Message
+from bot.slack.messenger import Place
+from bot.slack.replies import already_message, case_message
+from bot.store import Store
 
 if TYPE_CHECKING:
     from mypy_boto3_support import SupportClient
@@ -239,3 +247,56 @@ def _lookup(call: Callable[..., list[Any]], support: SupportClient, *args: str) 
         if support_api.needs_support_plan(error):
             raise
         return []
+
+
+class IncidentCases:
+    """The Open case button: one case per incident, added to (not opened again) on a repeat."""
+
+    def __init__(
+        self, store: Store, sessions: Sessions, key_report: Callable[[str], KeyReport]
+    ) -> None:
+        self.store = store
+        self.sessions = sessions
+        self.key_report = key_report
+
+    def open(self, incident_id: str, *, actor: str) -> tuple[Place, Message]:
+        """Open (or add to) the incident's case; a double click opens one case."""
+        incident = self.store.get_incident(incident_id)
+        if incident is None:
+            raise UnknownAction(f"No incident `{incident_id[:40]}`: no case was opened.")
+        place = Place(incident.channel, incident.thread_ts or None)
+        history = self.store.actions_for(incident.id)
+        record, inserted = self.store.begin_action(
+            ActionRecord(
+                id=new_action_id(),
+                idempotency_key=incident_key(
+                    ActionKind.OPEN_CASE, incident.id, finished(history, [ActionKind.OPEN_CASE])
+                ),
+                action=ActionKind.OPEN_CASE,
+                actor=actor,
+                incident_id=incident.id,
+                target=incident.id,
+                account_id=incident.account_id,
+                reason="case asked for from Slack",
+                source="slack",
+            )
+        )
+        if not inserted:
+            return place, already_message(record, "A case is already being opened.")
+        report = self.key_report(incident.access_key_id) if incident.access_key_id else None
+        outcome = open_case(
+            self.sessions, incident, self.store.alerts_for(incident.id), report, history
+        )
+        if outcome.case_id and outcome.case_id != incident.case_id:
+            incident.case_id = outcome.case_id
+            self.store.save_incident(incident)
+        self._finish(record, outcome)
+        return place, case_message(outcome, actor)
+
+    def _finish(self, record: ActionRecord, outcome: CaseOutcome) -> None:
+        record.state = ActionState.DONE if outcome.case_id else ActionState.FAILED
+        record.after = {"case_id": outcome.case_id, "status": outcome.status.value}
+        record.aws_request_id = outcome.request_id
+        record.error = "" if outcome.case_id else outcome.message
+        record.updated_at = utcnow()
+        self.store.save_action(record)

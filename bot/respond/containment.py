@@ -9,24 +9,26 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.aws import iam as iam_api
-from bot.errors import KeycheckError, UnknownAction
-from bot.respond.keyreport import role_name
-from bot.models import (
-    ActionKind,
-    ActionRecord,
-    ContainmentStep,
-    KeyKind,
-    KeyReport,
-    PrincipalKind,
-)
 from bot.domain.policies import (
     DENY_ALL,
     REVOKE_SESSIONS,
     deny_all,
     policy_json,
+    revoke_cutoff,
     revoke_sessions,
     written_by_keycheck,
 )
+from bot.errors import KeycheckError, UnknownAction
+from bot.models import (
+    ActionKind,
+    ActionRecord,
+    ActionState,
+    ContainmentStep,
+    KeyKind,
+    KeyReport,
+    PrincipalKind,
+)
+from bot.respond.keyreport import role_name
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
@@ -175,6 +177,37 @@ def undo_step(record: ActionRecord) -> ContainmentStep | None:
     return step
 
 
+def read_back(report: KeyReport, records: list[ActionRecord]) -> KeyReport:
+    """The report as done steps left it, from what each read back from IAM after its write.
+
+    The report was read once before the plan; each step's `after` is IAM's own answer
+    after the change, so together they are the key's state now without asking again.
+    """
+    status = report.status
+    inline = dict.fromkeys(report.inline_policies)
+    for record in records:
+        if record.state is not ActionState.DONE:
+            continue
+        if record.action in KEY_ACTIONS:
+            status = str(record.after.get("status", status))
+            continue
+        name = str(record.after.get("policy_name", ""))
+        if not name:
+            continue
+        if record.after.get("document") is None:
+            inline.pop(name, None)
+        else:
+            inline[name] = None
+    return report.model_copy(
+        update={
+            "status": status,
+            "inline_policies": list(inline),
+            "deny_all_attached": DENY_ALL in inline,
+            "revoke_attached": REVOKE_SESSIONS in inline,
+        }
+    )
+
+
 def apply(
     step: ContainmentStep, iam: IAMClient, *, sleep: Callable[[float], None] = time.sleep
 ) -> StepResult:
@@ -227,14 +260,3 @@ def _write(step: ContainmentStep, iam: IAMClient, before: dict[str, Any]) -> str
     if user:
         return iam_api.delete_user_policy(iam, name, policy)
     return iam_api.delete_role_policy(iam, name, policy)
-
-
-def revoke_cutoff(step: ContainmentStep) -> str:
-    """The token issue time a revoke step cuts at, for messages; empty for other steps."""
-    if step.action is not A.REVOKE_SESSIONS or step.policy_document is None:
-        return ""
-    try:
-        condition = step.policy_document["Statement"][0]["Condition"]["DateLessThan"]
-        return str(condition["aws:TokenIssueTime"])
-    except (KeyError, IndexError, TypeError):
-        return ""

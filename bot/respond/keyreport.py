@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws import iam as iam_api
+from bot.aws.sessions import unreachable
 from bot.aws.sts import get_access_key_info
-from bot.errors import KeycheckError
 from bot.domain.keys import key_kind, parse_key_id
-from bot.models import KeyKind, KeyReport, utcnow
 from bot.domain.policies import ADMIN, DENY_ALL, QUARANTINE, REVOKE_SESSIONS
+from bot.errors import KeycheckError
+from bot.models import KeyKind, KeyReport, utcnow
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
@@ -92,7 +93,7 @@ def build_key_report(
     except ClientError as error:
         report.error = explain(error, report)
     except BotoCoreError as error:
-        report.error = f"AWS could not be reached ({type(error).__name__}); try again."
+        report.error = unreachable(error)
     return report
 
 

@@ -3,55 +3,40 @@
 from __future__ import annotations
 
 import logging
-import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from bot.respond.automatch import auto_contain_entry
+from bot.aws.sessions import unreachable
 from bot.aws.sts import get_access_key_info
-from bot.respond.containment import UNDO_ACTION, apply, plan, undo_step
+from bot.domain.actions import action_key, failed_undos, generation, new_action_id, undo_key
+from bot.domain.keys import parse_key_id
 from bot.errors import ActionFailed, KeycheckError, NotAuthorized, UnknownAction
-from bot.respond.keyreport import build_key_report, state_summary
-from bot.domain.keys import key_kind, parse_key_id
 from bot.models import (
     ActionKind,
     ActionOutcome,
     ActionRecord,
     ActionState,
-    Alert,
     ContainmentStep,
-    KeyKind,
     KeyReport,
     OutcomeStatus,
     utcnow,
 )
+from bot.respond.containment import UNDO_ACTION, apply, plan, read_back, undo_step
+from bot.respond.keyreport import build_key_report, state_summary
 from bot.respond.outcome import aws_error, step_line, when
 
 if TYPE_CHECKING:
     from bot.aws.sessions import Sessions
-    from bot.config import Settings
     from bot.store import Store
 
 log = logging.getLogger(__name__)
 
-A = ActionKind
-CONTAINMENT = frozenset(UNDO_ACTION) | {A.CONTAIN_ALL}
+CONTAINMENT = frozenset(UNDO_ACTION) | {ActionKind.CONTAIN_ALL}
 # A record still `requested` after this long lost its runner (a crash, a killed process).
 STALE_AFTER = timedelta(minutes=5)
-AUTO_ACTOR = "keycheck"
-
-
-def new_action_id() -> str:
-    """Short enough to type into `keycheck undo`, random enough never to collide."""
-    return f"act-{secrets.token_hex(5)}"
-
-
-def idempotency_key(action: ActionKind, account_id: str, target: str, generation: int) -> str:
-    """Same action, same key, same generation: the same request, however often it arrives."""
-    return f"{action.value}|{account_id}|{target}|{generation}"
 
 
 class Responder:
@@ -135,59 +120,22 @@ class Responder:
         record, inserted = self._begin_undo(original, actor=actor, reason=reason, source=source)
         if not inserted:
             return self._existing(record)
-        if original.action is A.CONTAIN_ALL:
+        if original.action is ActionKind.CONTAIN_ALL:
             return self._undo_all(original, record)
         record = self._undo_one(original, record)
         return self._outcome(record, [record])
 
-    def auto_contain(self, alert: Alert, settings: Settings) -> list[ActionOutcome]:
-        """Contain without waiting for a human when the alert's type is listed in the settings.
-
-        A long-term key is deactivated and its user denied everything. A temporary key
-        has its role's earlier sessions revoked: deny-all on a role would also stop every
-        workload that uses it, which is a call for a human.
-        """
-        entry = auto_contain_entry(alert, settings.auto_contain)
-        if not entry or not alert.access_key_id:
-            return []
-        try:
-            key_id = parse_key_id(alert.access_key_id)
-        except KeycheckError:
-            return []
-        incident = self.store.find_incident(alert.account_id, alert.subject)
-        actions: tuple[ActionKind, ...] = (A.REVOKE_SESSIONS,)
-        if key_kind(key_id) is KeyKind.LONG_TERM:
-            actions = (A.DEACTIVATE_KEY, A.ATTACH_DENY_ALL)
-        reason = f"auto-containment: the alert matched `{entry}`"
-        return [
-            self._auto(action, key_id, alert.account_id, reason, incident.id if incident else "")
-            for action in actions
-        ]
-
-    def _auto(
-        self, action: ActionKind, key_id: str, account_id: str, reason: str, incident_id: str
-    ) -> ActionOutcome:
-        try:
-            return self.request(
-                action,
-                key_id,
-                account_id,
-                actor=AUTO_ACTOR,
-                reason=reason,
-                incident_id=incident_id,
-                source="auto",
-            )
-        except KeycheckError as error:
-            log.warning("auto-containment of %s failed: %s", key_id, error)
-            return ActionOutcome(status=OutcomeStatus.FAILED, message=str(error))
-
     def _account_of(self, key_id: str) -> str:
         try:
             return get_access_key_info(self.sessions.own_client("sts"), key_id)
-        except (ClientError, BotoCoreError) as error:
+        except ClientError as error:
             raise ActionFailed(
                 f"Cannot tell which account owns {key_id} ({type(error).__name__}): "
                 "nothing was done."
+            ) from error
+        except BotoCoreError as error:
+            raise ActionFailed(
+                f"Cannot tell which account owns {key_id}: {unreachable(error)} Nothing was done."
             ) from error
 
     def _get(self, action_id: str) -> ActionRecord:
@@ -208,11 +156,11 @@ class Responder:
     ) -> tuple[ActionRecord, bool]:
         """Write the request before any AWS call; an existing one with the same key wins."""
         history = self.store.actions_for_target(account_id, target)
-        generation = closed_count(history, action)
+
         now = self.clock()
         record = ActionRecord(
             id=new_action_id(),
-            idempotency_key=idempotency_key(action, account_id, target, generation),
+            idempotency_key=action_key(action, account_id, target, generation(history, action)),
             action=action,
             target=target,
             account_id=account_id,
@@ -228,13 +176,10 @@ class Responder:
         self, original: ActionRecord, *, actor: str, reason: str, source: str, parent_id: str = ""
     ) -> tuple[ActionRecord, bool]:
         history = self.store.actions_for_target(original.account_id, original.target)
-        failed = sum(
-            1 for r in history if r.undo_of == original.id and r.state is ActionState.FAILED
-        )
         now = self.clock()
         record = ActionRecord(
             id=new_action_id(),
-            idempotency_key=f"undo|{original.id}|{failed}",
+            idempotency_key=undo_key(original.id, failed_undos(history, original.id)),
             action=UNDO_ACTION.get(original.action, original.action),
             actor=actor,
             reason=reason,
@@ -261,10 +206,13 @@ class Responder:
             steps = plan(record.action, report, self.clock())
         except KeycheckError as error:
             return self._outcome(self._finish(record, error=str(error)), [])
-        if record.action is A.CONTAIN_ALL:
-            return self._run_all(record, steps)
-        record = self._execute(record, steps[0])
-        return self._outcome(record, [record], steps)
+        if record.action is ActionKind.CONTAIN_ALL:
+            outcome = self._run_all(record, steps)
+        else:
+            record = self._execute(record, steps[0])
+            outcome = self._outcome(record, [record], steps)
+        outcome.report = read_back(report, outcome.steps)
+        return outcome
 
     def _run_all(self, parent: ActionRecord, steps: list[ContainmentStep]) -> ActionOutcome:
         """Each step is its own record, with the same key a single button would use."""
@@ -432,13 +380,3 @@ class Responder:
             steps=steps,
             plan=planned or [],
         )
-
-
-def closed_count(history: Iterable[ActionRecord], action: ActionKind) -> int:
-    """The generation: how often this action on this key was undone, or failed outright.
-
-    A done or running one keeps the generation, so asking again finds it; once it is
-    undone (or failed, having changed nothing), asking again is a new request.
-    """
-    closed = (ActionState.UNDONE, ActionState.FAILED)
-    return sum(1 for r in history if r.action is action and not r.undo_of and r.state in closed)

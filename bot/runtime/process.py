@@ -1,4 +1,4 @@
-"""One running keycheck: services, the alert pipeline, the Bolt app and the HTTP surface."""
+"""One running keycheck: services, the Bolt app and the HTTP surface, built once per process."""
 
 from __future__ import annotations
 
@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.runtime.app import build_ingest, build_services, create_app
 from bot.aws.sessions import Sessions
 from bot.config import Settings
 from bot.ingest.pipeline import Ingest
-from bot.services import Services
-from bot.runtime.settings import load_settings
 from bot.ingest.sns_endpoint import CertFetcher, SnsEndpoint
-from bot.runtime.web import WebApp
 from bot.ingest.worker import Worker
+from bot.runtime.app import create_app
+from bot.runtime.compose import build_services
+from bot.runtime.web import WebApp
+from bot.services import Services
 
 
 @dataclass
@@ -24,10 +24,13 @@ class Runtime:
     """Built once per process by `serve`, `worker`, Lambda, the demo and the tests."""
 
     services: Services
-    ingest: Ingest
     app: App
     web: WebApp
     background: ThreadPoolExecutor
+
+    @property
+    def ingest(self) -> Ingest:
+        return self.services.ingest
 
     @classmethod
     def build(
@@ -40,19 +43,24 @@ class Runtime:
         process_before_response: bool = False,
     ) -> Runtime:
         services = build_services(settings, client=client, sessions=sessions)
-        ingest = build_ingest(services)
         app = create_app(services, process_before_response=process_before_response)
         background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deliver")
-        sns = SnsEndpoint(services, ingest, fetch_certificate=cert_fetcher)
+        sns = SnsEndpoint(
+            services.store,
+            services.sessions,
+            services.ingest.accept,
+            settings.sns_topic_arns,
+            fetch_certificate=cert_fetcher,
+        )
         web = WebApp(
             app,
             sns,
             services.store,
-            deliver=ingest.deliver,
+            deliver=services.ingest.deliver,
             background=background,
             max_body_bytes=settings.max_body_bytes,
         )
-        return cls(services, ingest, app, web, background)
+        return cls(services, app, web, background)
 
     def worker(self, *, wait_seconds: int = 20) -> Worker:
         """The SQS worker over the configured queue."""
@@ -66,10 +74,3 @@ class Runtime:
         self.background.shutdown(wait=True)
         self.services.work.shutdown(wait=True)
         self.services.store.close()
-
-
-def wsgi_from_env() -> WebApp:
-    """The WSGI app for gunicorn (the Procfile's `web`), settings from the environment."""
-    runtime = Runtime.build(load_settings())
-    runtime.background.submit(runtime.ingest.deliver)
-    return runtime.web

@@ -9,7 +9,6 @@ capped; mrkdwn objects are `verbatim` so Slack does not auto-link or auto-mentio
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from bot.domain.keys import key_kind
 from bot.models import (
@@ -23,20 +22,18 @@ from bot.models import (
     Severity,
     TimelineEvent,
 )
+from bot.slack.blocks import Block, context, mrkdwn, section
 from bot.slack.format import (
     age_days,
     clean,
     code,
     code_block,
-    fit,
     link,
     plain,
     utc_datetime,
     utc_time,
 )
 from bot.slack.ids import ActionId, ButtonValue
-
-Block = dict[str, Any]
 
 SEVERITY_EMOJI = {
     Severity.LOW: "🔵",
@@ -73,21 +70,19 @@ FIELD_LIMIT = 2000
 # -- building blocks ---------------------------------------------------------------------------
 
 
-def _mrkdwn(text: str, limit: int = SECTION_LIMIT) -> Block:
-    return {"type": "mrkdwn", "text": fit(text, limit), "verbatim": True}
-
-
 def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text)}
+    return section(text, verbatim=True)
 
 
 def _fields(pairs: list[tuple[str, str]]) -> Block:
-    fields = [_mrkdwn(f"*{label}*\n{value}", FIELD_LIMIT) for label, value in pairs[:10]]
+    fields = [
+        mrkdwn(f"*{label}*\n{value}", FIELD_LIMIT, verbatim=True) for label, value in pairs[:10]
+    ]
     return {"type": "section", "fields": fields}
 
 
 def _context(parts: list[str]) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(part) for part in parts[:10]]}
+    return context(*parts, verbatim=True)
 
 
 def severity_label(severity: Severity) -> str:

@@ -30,6 +30,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 
 from bot.errors import KeycheckError
+from bot.slack.blocks import Message
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,21 @@ class SlackDeliveryError(KeycheckError):
         where = f" in {channel}" if channel else ""
         super().__init__(f"Slack {method}{where} failed: {code}")
         self.method, self.code, self.channel = method, code, channel
+
+
+@dataclass(frozen=True)
+class Place:
+    """A channel, and the thread in it (None: the channel itself)."""
+
+    channel: str
+    thread_ts: str | None = None
+
+    @classmethod
+    def of(cls, channel: str, thread_ts: str, *, fallback: Place | None = None) -> Place:
+        """An incident's thread when it has one (the audit lives there), else the fallback."""
+        if channel and thread_ts:
+            return cls(channel, thread_ts)
+        return fallback or cls(channel, thread_ts or None)
 
 
 @dataclass(frozen=True)
@@ -189,6 +205,17 @@ class Messenger:
     ) -> str:
         """Post and return the message ts."""
         return self.post_message(channel, text, blocks, thread_ts).ts
+
+    def post_to(self, place: Place, message: Message) -> PostedMessage:
+        """Post where asked; in a public channel keycheck is not in yet, join it first."""
+        text, blocks = message
+        try:
+            return self.post_message(place.channel, text, blocks, thread_ts=place.thread_ts)
+        except SlackDeliveryError as error:
+            if error.code != "not_in_channel":
+                raise
+        self.join(place.channel)
+        return self.post_message(place.channel, text, blocks, thread_ts=place.thread_ts)
 
     def update(
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None

@@ -7,11 +7,11 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from bot.respond.containment import revoke_cutoff
+from bot.domain.policies import policy_text, revoke_cutoff
 from bot.errors import UnknownAction
 from bot.models import ActionKind, ContainmentStep, PrincipalKind
-from bot.domain.policies import policy_text
-from bot.slack.format import code, code_block, escape, fit, plain
+from bot.slack.blocks import context, section
+from bot.slack.format import code, code_block, escape, plain
 from bot.slack.ids import CallbackId
 
 A = ActionKind
@@ -67,14 +67,6 @@ def _text(value: str, limit: int = 24) -> dict[str, Any]:
     return {"type": "plain_text", "text": plain(value, limit), "emoji": True}
 
 
-def _section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(mrkdwn, 3000)}}
-
-
-def _context(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(mrkdwn, 2000)}]}
-
-
 def _modal(request: ConfirmRequest, title: str, blocks: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "type": "modal",
@@ -89,7 +81,7 @@ def _modal(request: ConfirmRequest, title: str, blocks: list[dict[str, Any]]) ->
 def loading_modal(request: ConfirmRequest) -> dict[str, Any]:
     """Opened at once, while AWS is asked what the change would be: it has no submit button."""
     title = WORDING.get(request.action, ("keycheck", "", ""))[0]
-    blocks = [_section(f":hourglass_flowing_sand: Asking AWS about {code(request.key_id)}…")]
+    blocks = [section(f":hourglass_flowing_sand: Asking AWS about {code(request.key_id)}…")]
     return _modal(request, title, blocks)
 
 
@@ -97,8 +89,8 @@ def problem_modal(request: ConfirmRequest, problem: str) -> dict[str, Any]:
     """When no plan can be made (key unreachable, owner unknown): say why; nothing to submit."""
     title = WORDING.get(request.action, ("keycheck", "", ""))[0]
     blocks = [
-        _section(f":warning: {escape(problem)}"),
-        _context("Nothing was changed. `/keycheck KEY` shows what keycheck can see."),
+        section(f":warning: {escape(problem)}"),
+        context("Nothing was changed. `/keycheck KEY` shows what keycheck can see."),
     ]
     return _modal(request, title, blocks)
 
@@ -108,12 +100,12 @@ def confirm_modal(
 ) -> dict[str, Any]:
     """The confirmation: every change with its key, principal, account and policy text."""
     title, submit, verb = WORDING[request.action]
-    blocks = [_section(_headline(verb, steps))]
+    blocks = [section(_headline(verb, steps))]
     for number, step in enumerate(steps, start=1):
         blocks += _step_blocks(number, step, numbered=len(steps) > 1)
     if four_eyes:
         blocks.append(
-            _context(
+            context(
                 ":busts_in_silhouette: Four-eyes mode: after you confirm, a second responder "
                 "approves in the incident thread before anything changes."
             )
@@ -148,15 +140,15 @@ def _step_blocks(number: int, step: ContainmentStep, *, numbered: bool) -> list[
         f"*Change*\n{change}",
     ]
     blocks: list[dict[str, Any]] = [
-        _section(f"*{f'{number}. ' if numbered else ''}{title}*\n{escape(step.summary)}"),
+        section(f"*{f'{number}. ' if numbered else ''}{title}*\n{escape(step.summary)}"),
         {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
     ]
     if step.policy_document is not None:
-        blocks.append(_section(code_block(policy_text(step.policy_document), POLICY_LIMIT)))
+        blocks.append(section(code_block(policy_text(step.policy_document), POLICY_LIMIT)))
     cutoff = revoke_cutoff(step)
     if cutoff:
         blocks.append(
-            _context(
+            context(
                 f"The cut-off is taken when you confirm (shown here as {cutoff}): every "
                 "session issued before it stops working; new sessions are not affected."
             )
@@ -188,8 +180,8 @@ def triage_modal(request: ConfirmRequest, incident_title: str) -> dict[str, Any]
     ]
     default = next(o for o in options if o["value"] == SNOOZE_DEFAULT)
     blocks = [
-        _section(f"*{verb.capitalize()}* {escape(plain(incident_title, 200))}"),
-        _context("New alerts keep being counted on the card while the thread is quiet."),
+        section(f"*{verb.capitalize()}* {escape(plain(incident_title, 200))}"),
+        context("New alerts keep being counted on the card while the thread is quiet."),
         {
             "type": "input",
             "block_id": SNOOZE_BLOCK,

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.keys import key_kind
+from bot.domain.policies import ADMIN, DENY_ALL, QUARANTINE, REVOKE_SESSIONS
 from bot.models import (
     ActionKind,
     ActionOutcome,
@@ -21,13 +22,12 @@ from bot.models import (
     OutcomeStatus,
     utcnow,
 )
-from bot.domain.policies import ADMIN, DENY_ALL, QUARANTINE, REVOKE_SESSIONS
+from bot.slack.blocks import Message, context, section
 from bot.slack.cards import card_buttons
 from bot.slack.format import age_days, clean, code, code_block, escape, fit, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue
 
 A = ActionKind
-Message = tuple[str, list[dict[str, Any]]]
 SLACK_USER = re.compile(r"\A[UW][A-Z0-9]{2,20}\Z")
 
 PAST = {
@@ -56,14 +56,6 @@ UNDO_LABEL = {
 def who(actor: str) -> str:
     """A Slack user as a mention; the CLI's `cli:name` and auto-containment as code."""
     return f"<@{actor}>" if SLACK_USER.match(actor) else code(actor, 60)
-
-
-def _section(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(mrkdwn, 3000)}}
-
-
-def _context(mrkdwn: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(mrkdwn, 2000)}]}
 
 
 def _button(
@@ -202,16 +194,16 @@ def key_report_message(
             "text": {"type": "plain_text", "text": f"Access key {report.access_key_id}"},
         },
         {"type": "section", "fields": [{"type": "mrkdwn", "text": fit(f, 2000)} for f in fields]},
-        _section(_policies(report)),
+        section(_policies(report)),
     ]
     flags = _flags(report)
     if flags:
-        blocks.append(_section("\n".join(flags)))
+        blocks.append(section("\n".join(flags)))
     others = ", ".join(code(k) for k in report.other_keys) or "none"
     if report.user_name and not report.role_arn:
-        blocks.append(_context(f"Other keys of {code(report.user_name)}: {others}"))
+        blocks.append(context(f"Other keys of {code(report.user_name)}: {others}"))
     if incident is not None:
-        blocks.append(_section(incident_line(incident, incident_link)))
+        blocks.append(section(incident_line(incident, incident_link)))
     blocks += report_buttons(report, incident)
     owner = report.user_name or report.role_arn or "unknown"
     text = f"Access key {report.access_key_id}: {status}, owner {owner}"
@@ -301,13 +293,13 @@ def outcome_message(outcome: ActionOutcome) -> Message:
     """The thread's answer to a containment request, approval or undo."""
     record = outcome.record
     if record is None:
-        return outcome.message, [_section(f":x: {escape(outcome.message)}")]
+        return outcome.message, [section(f":x: {escape(outcome.message)}")]
     if outcome.status is OutcomeStatus.AWAITING_APPROVAL:
         return approval_message(outcome)
     if outcome.status is OutcomeStatus.ALREADY:
         return already_message(record, outcome.message)
     if outcome.status is OutcomeStatus.IN_DOUBT:
-        return outcome.message, [_section(f":warning: {escape(outcome.message)}")]
+        return outcome.message, [section(f":warning: {escape(outcome.message)}")]
     return _result_message(outcome, record)
 
 
@@ -315,9 +307,9 @@ def _result_message(outcome: ActionOutcome, record: ActionRecord) -> Message:
     blocks: list[dict[str, Any]] = []
     parent = record.action is A.CONTAIN_ALL or (record.undo_of and len(outcome.steps) > 1)
     if parent or not outcome.steps:
-        blocks.append(_section(_parent_line(record, outcome)))
+        blocks.append(section(_parent_line(record, outcome)))
     for step in outcome.steps:
-        blocks.append(_section(audit_line(step)))
+        blocks.append(section(audit_line(step)))
         if step.state is ActionState.DONE and not step.undo_of:
             blocks.append(_actions(f"kc_undo_{step.id}", undo_button(step)))
     done = sum(s.state is ActionState.DONE for s in outcome.steps)
@@ -344,7 +336,7 @@ def _parent_line(record: ActionRecord, outcome: ActionOutcome) -> str:
 def auto_contained_message(outcomes: list[ActionOutcome]) -> Message:
     """What auto-containment did, step by step with Undo buttons: keycheck was the actor."""
     blocks = [
-        _section(
+        section(
             ":robot_face: *Auto-containment*: this alert's type is set to be contained "
             "without waiting for a responder."
         )
@@ -374,7 +366,7 @@ def already_message(record: ActionRecord, message: str) -> Message:
         f":ballot_box_with_check: {record.action.value} on {code(record.target)} was {phrase}. "
         "Nothing ran twice."
     )
-    return message, [_section(line), _context(f"action {code(record.id)}")]
+    return message, [section(line), context(f"action {code(record.id)}")]
 
 
 def approval_message(outcome: ActionOutcome) -> Message:
@@ -390,7 +382,7 @@ def approval_message(outcome: ActionOutcome) -> Message:
     lines += [f"• {escape(step.summary)}" for step in outcome.plan]
     value = ButtonValue(i=record.incident_id, k=record.target, a=record.account_id, r=record.id)
     approve = _button("Approve", ActionId.APPROVE, value, style="primary")
-    return outcome.message, [_section("\n".join(lines)), _actions("kc_approve", approve)]
+    return outcome.message, [section("\n".join(lines)), _actions("kc_approve", approve)]
 
 
 # -- cases, triage, incident channels ------------------------------------------------------------
@@ -405,11 +397,11 @@ def case_message(outcome: CaseOutcome, actor: str) -> Message:
             + (f" (severity {escape(outcome.severity)})" if outcome.severity else "")
             + (f" · request {code(outcome.request_id)}" if outcome.request_id else "")
         )
-        return outcome.message, [_section(line), _context(escape(plain(outcome.subject, 300)))]
+        return outcome.message, [section(line), context(escape(plain(outcome.subject, 300)))]
     icon = ":information_source:" if outcome.status is CaseStatus.NO_SUPPORT_PLAN else ":x:"
     blocks = [
-        _section(f"{icon} {escape(outcome.message)}"),
-        _section(f"*{escape(plain(outcome.subject, 300))}*\n{code_block(outcome.body, 2800)}"),
+        section(f"{icon} {escape(outcome.message)}"),
+        section(f"*{escape(plain(outcome.subject, 300))}*\n{code_block(outcome.body, 2800)}"),
     ]
     return outcome.message, blocks
 
@@ -436,7 +428,7 @@ def triage_message(incident: Incident, actor: str, note: str = "") -> Message:
         line = f":eyes: {who(actor)} {label} this incident.{quiet}"
     if note:
         line += f"\n“{clean(note, 400)}”"
-    blocks = [_section(line)]
+    blocks = [section(line)]
     if incident.status is not IncidentStatus.OPEN:
         value = ButtonValue(i=incident.id, k=incident.access_key_id, a=incident.account_id)
         blocks.append(_actions("kc_triage", _button("Reopen", ActionId.REOPEN, value)))
@@ -449,8 +441,8 @@ def declared_message(channel_id: str, actor: str, record: ActionRecord) -> Messa
     value = ButtonValue(i=record.incident_id, r=record.id)
     archive = _button("Archive channel", ActionId.UNDO, value)
     return line, [
-        _section(line),
-        _context(f"action {code(record.id)}"),
+        section(line),
+        context(f"action {code(record.id)}"),
         _actions("kc_declared", archive),
     ]
 
@@ -477,9 +469,9 @@ def incident_summary(
     if report is not None and not report.error:
         lines.append(f"Key status now: {escape(report.status or '—')}")
     text = f"Incident {incident.id}: {incident.title}"
-    return text, [_section("\n".join(lines))]
+    return text, [section("\n".join(lines))]
 
 
 def archived_message(channel_id: str, actor: str, record: ActionRecord) -> Message:
     line = f":file_cabinet: {who(actor)} archived <#{channel_id}> · action {code(record.id)}"
-    return line, [_section(line)]
+    return line, [section(line)]

@@ -6,31 +6,20 @@ role names), so every value goes through `bot.slack.format`.
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.analysis.catalog import RULES, Phase
 from bot.analysis.findings import call_name
 from bot.analysis.report import DerivedKey, IpSummary, RegionProgress, RegionResult, TimelineReport
 from bot.analysis.summary import top_events
 from bot.models import Finding, TimelineEvent
+from bot.slack.blocks import Block, context, section
 from bot.slack.cards import SEVERITY_EMOJI
-from bot.slack.format import clean, code, fit, plain, utc_datetime
+from bot.slack.format import clean, code, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue
 
-Block = dict[str, Any]
-SECTION_LIMIT = 3000
 MAX_IPS = 8
 MAX_FAILURES = 8
 MAX_KEY_BUTTONS = 10
 TOP_EVENTS = 10
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, SECTION_LIMIT)}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": fit(text, 3000)}]}
 
 
 def _count(count: int, word: str) -> str:
@@ -66,12 +55,12 @@ def progress_message(
     """The one message updated as lookups finish: the latest line and every failure so far."""
     line = progress_text(progress) if progress else "listing the account's enabled regions…"
     text = f"⏳ CloudTrail timeline of {key_id}: {line}"
-    blocks = [_section(f"⏳ *CloudTrail timeline* of {code(key_id, 24)}\n{clean(line, 300)}")]
+    blocks = [section(f"⏳ *CloudTrail timeline* of {code(key_id, 24)}\n{clean(line, 300)}")]
     if failures:
         lines = [_failure_line(result) for result in failures[:MAX_FAILURES]]
         if len(failures) > MAX_FAILURES:
             lines.append(f"… and {len(failures) - MAX_FAILURES} more failed")
-        blocks.append(_context("\n".join(lines)))
+        blocks.append(context("\n".join(lines)))
     return text, blocks
 
 
@@ -84,9 +73,9 @@ def done_message(report: TimelineReport) -> tuple[str, list[Block]]:
         f", {failed} failed" if failed else ""
     )
     text = f"{status} CloudTrail timeline of {report.key_id}: {line}"
-    blocks = [_section(f"{status} *CloudTrail timeline* of {code(report.key_id, 24)}: {line}")]
+    blocks = [section(f"{status} *CloudTrail timeline* of {code(report.key_id, 24)}: {line}")]
     if report.failed:
-        blocks.append(_context("\n".join(_failure_line(r) for r in report.failed[:MAX_FAILURES])))
+        blocks.append(context("\n".join(_failure_line(r) for r in report.failed[:MAX_FAILURES])))
     return text, blocks
 
 
@@ -99,7 +88,7 @@ def _overview(report: TimelineReport) -> Block:
     regions = ", ".join(clean(r, 30) for r in report.regions[:12]) or "none"
     account = code(report.account_id, 14) if report.account_id else "the bot's account"
     window = f"{utc_datetime(report.start)} → {utc_datetime(report.end)}"
-    return _section(
+    return section(
         f"*First seen* {first}\n*Last seen* {last}\n*Regions with activity* {regions}\n"
         f"*Account* {account} · *window* {window}"
     )
@@ -121,7 +110,7 @@ def _ips(report: TimelineReport) -> Block:
     lines = [_ip_line(ip) for ip in report.ips[:MAX_IPS]]
     if len(report.ips) > MAX_IPS:
         lines.append(f"… and {len(report.ips) - MAX_IPS} more addresses")
-    return _section("*Source IPs*\n" + ("\n".join(lines) or "none"))
+    return section("*Source IPs*\n" + ("\n".join(lines) or "none"))
 
 
 def _finding_line(finding: Finding) -> str:
@@ -140,11 +129,11 @@ def findings_by_phase(findings: list[Finding]) -> list[tuple[Phase, list[Finding
 
 def _findings(report: TimelineReport) -> list[Block]:
     if not report.findings:
-        return [_section("*Findings*\nNo rule fired on these events.")]
-    blocks = [_section("*Findings*")]
+        return [section("*Findings*\nNo rule fired on these events.")]
+    blocks = [section("*Findings*")]
     for phase, findings in findings_by_phase(report.findings):
         lines = "\n".join(_finding_line(finding) for finding in findings)
-        blocks.append(_section(f"*{phase.label}*\n{lines}"))
+        blocks.append(section(f"*{phase.label}*\n{lines}"))
     return blocks
 
 
@@ -163,17 +152,17 @@ def _key_block(key: DerivedKey, report: TimelineReport, incident_id: str) -> Blo
         "style": "danger",
         "value": value,
     }
-    return {**_section(text), "accessory": button}
+    return {**section(text), "accessory": button}
 
 
 def _keys(report: TimelineReport, incident_id: str) -> list[Block]:
     if not report.keys:
         return []
-    blocks = [_section(f"*Keys it minted* ({len(report.keys)})")]
+    blocks = [section(f"*Keys it minted* ({len(report.keys)})")]
     blocks += [_key_block(key, report, incident_id) for key in report.keys[:MAX_KEY_BUTTONS]]
     rest = report.keys[MAX_KEY_BUTTONS:]
     if rest:
-        blocks.append(_context("Also: " + ", ".join(code(k.access_key_id, 24) for k in rest)))
+        blocks.append(context("Also: " + ", ".join(code(k.access_key_id, 24) for k in rest)))
     return blocks
 
 
@@ -190,7 +179,7 @@ def _top(report: TimelineReport) -> list[Block]:
     events = top_events(report.events, TOP_EVENTS)
     if not events:
         return []
-    return [_section("*Most important events*\n" + "\n".join(map(event_line, events)))]
+    return [section("*Most important events*\n" + "\n".join(map(event_line, events)))]
 
 
 def summary_message(report: TimelineReport, incident_id: str = "") -> tuple[str, list[Block]]:
@@ -207,6 +196,6 @@ def summary_message(report: TimelineReport, incident_id: str = "") -> tuple[str,
     if report.failed:
         lines = [_failure_line(result) for result in report.failed[:MAX_FAILURES]]
         blocks.append(
-            _context("*Lookups that failed* (the timeline is incomplete)\n" + "\n".join(lines))
+            context("*Lookups that failed* (the timeline is incomplete)\n" + "\n".join(lines))
         )
     return text, blocks[:50]

@@ -15,13 +15,13 @@ from typing import Any, TextIO
 
 import boto3
 
-from bot.standins import demo_scenario as scenario
 from bot.config import Settings
-from bot.runtime.httpserver import BackgroundServer
 from bot.models import Incident
+from bot.runtime.httpserver import BackgroundServer
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import REASON_BLOCK, REASON_INPUT
+from bot.standins import demo_scenario as scenario
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn

@@ -24,7 +24,6 @@ from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
-from bot.standins.transcript import render_channel
 from bot.standins.slack_workspace import (
     ALERTS_CHANNEL_ID,
     DEFAULT_USERGROUPS,
@@ -34,6 +33,7 @@ from bot.standins.slack_workspace import (
     StoredFile,
     Workspace,
 )
+from bot.standins.transcript import render_channel
 
 DEFAULT_TOKEN = "xoxb-keycheck-standin"  # noqa: S105 - the sandbox's public, made-up token
 MAX_BODY = 10 * 1024 * 1024

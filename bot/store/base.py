@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -15,6 +18,11 @@ class AlertOutcome:
     incident: Incident
     created: bool
     duplicate: bool
+
+
+def lease_owner() -> str:
+    """Who holds a lease: host, process and a random part, unique across replicas and restarts."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class Store(Protocol):

@@ -22,8 +22,8 @@ from botocore.exceptions import ClientError
 from bot.analysis.tagging import AnalysisConfig
 from bot.aws.ratelimit import BucketRegistry
 from bot.aws.sessions import Sessions
-from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.investigate.timeline import build_timeline
+from bot.standins.cloudtrail import CloudTrailStandIn
 from tests.unit.analysis.support import KEY, T0, cloudtrail_standin, record
 
 REGIONS = [

@@ -10,21 +10,20 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.standins import demo_scenario as scenario
 from bot.models import Incident
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import REASON_BLOCK, REASON_INPUT, SNOOZE_BLOCK, SNOOZE_INPUT
+from bot.standins import demo_scenario as scenario
 from bot.standins.aws import seed_leaked_user
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests
-from tests.conftest import RESPONDER, STRANGER
+from tests.conftest import RESPONDER, SECOND_RESPONDER, STRANGER
 
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
 T0 = datetime(2026, 11, 21, 12, 11, 58, tzinfo=UTC)
 ALERTS = "C0ALERTS"
-SECOND_RESPONDER = "U0ALICE"
 
 
 @pytest.fixture
@@ -132,9 +131,7 @@ def stranger(slack_requests: SlackRequests) -> Responder:
 
 
 @pytest.fixture
-def second_responder(slack_requests: SlackRequests, runtime: Runtime) -> Responder:
-    runtime.services.settings.responders.append(SECOND_RESPONDER)
-    runtime.services.__dict__.pop("auth", None)
+def second_responder(slack_requests: SlackRequests) -> Responder:
     return Responder(slack_requests, SECOND_RESPONDER)
 
 

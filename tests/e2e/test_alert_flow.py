@@ -11,9 +11,9 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.standins import demo_scenario as scenario
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue
+from bot.standins import demo_scenario as scenario
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.slack import SlackStandIn
 

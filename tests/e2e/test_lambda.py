@@ -10,8 +10,8 @@ from pathlib import Path
 import boto3
 import pytest
 
+from bot.runtime import lambda_handler
 from bot.standins import demo_scenario as scenario
-from bot import lambda_handler
 from bot.standins.aws import seed_leaked_user
 from bot.standins.slack import SlackStandIn
 

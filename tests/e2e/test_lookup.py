@@ -151,13 +151,11 @@ def test_keycheck_timeline_runs_the_timeline_under_the_report(
     leaked: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import handlers.commands
-
     asked: list[tuple[Incident, str, str]] = []
     monkeypatch.setattr(
-        handlers.commands,
-        "post_timeline",
-        lambda services, incident, key_id, account_id: asked.append((incident, key_id, account_id)),
+        runtime.services.timelines,
+        "post",
+        lambda incident, key_id, account_id: asked.append((incident, key_id, account_id)),
     )
 
     slack_requests.command(f"{leaked} timeline", user=RESPONDER)

@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.standins import demo_scenario as scenario
 from bot.config import Settings
 from bot.models import AlertKind
 from bot.runtime.process import Runtime
+from bot.standins import demo_scenario as scenario
 from bot.standins.slack import SlackStandIn
 
 ACCOUNT = "123456789012"

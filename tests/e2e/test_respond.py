@@ -7,13 +7,14 @@ import threading
 from typing import Any
 
 import boto3
+import pytest
 
-from bot.standins import demo_scenario as scenario
 from bot.aws.support import SUPPORT_REGION
-from bot.models import ActionKind, ActionState, Incident
 from bot.domain.policies import DENY_ALL, REVOKE_SESSIONS
+from bot.models import ActionKind, ActionState, Incident
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId
+from bot.standins import demo_scenario as scenario
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests
 from tests.conftest import RESPONDER, STRANGER
@@ -82,6 +83,7 @@ def test_a_strangers_click_changes_nothing(
     assert runtime.services.store.counters()["auth.refused"] == 1
 
 
+@pytest.mark.settings(responders=[])
 def test_nobody_may_act_when_no_responders_are_configured(
     aws: boto3.Session,
     runtime: Runtime,
@@ -89,9 +91,6 @@ def test_nobody_may_act_when_no_responders_are_configured(
     incident: Incident,
     responder: Responder,
 ) -> None:
-    runtime.services.settings.responders = []
-    runtime.services.__dict__.pop("auth", None)
-
     responder.click(ActionId.DEACTIVATE_KEY, card_value(incident), incident)
 
     note = slack.wait_for(lambda s: s.ephemerals(incident.channel))[0]
@@ -254,6 +253,7 @@ def test_an_unknown_button_or_value_is_answered_and_does_nothing(
     assert runtime.services.store.actions_for(incident.id) == []
 
 
+@pytest.mark.settings(four_eyes=True)
 def test_four_eyes_waits_for_a_second_responder(
     aws: boto3.Session,
     runtime: Runtime,
@@ -262,7 +262,6 @@ def test_four_eyes_waits_for_a_second_responder(
     responder: Responder,
     second_responder: Responder,
 ) -> None:
-    runtime.services.settings.four_eyes = True
     iam = aws.client("iam")
     responder.click(ActionId.DEACTIVATE_KEY, card_value(incident), incident)
     responder.submit(confirm_view(slack), reason="needs two")
@@ -338,21 +337,16 @@ def test_open_case_opens_one_support_case_and_remembers_it(
     assert "(severity high)" in messages_text([line])
 
 
+@pytest.mark.settings(auto_contain=["health:AWS_RISK_CREDENTIALS_EXPOSED"])
 def test_auto_containment_deactivates_denies_and_offers_undo(
     aws: boto3.Session, runtime: Runtime, slack: SlackStandIn, leaked: str
 ) -> None:
-    from bot.respond.autocontain import auto_contain_hook
-    from bot.ingest.pipeline import Ingest
     from bot.models import utcnow
     from tests.e2e.conftest import ACCOUNT, TOPIC
 
-    runtime.services.settings.auto_contain = ["health:AWS_RISK_CREDENTIALS_EXPOSED"]
-    ingest = Ingest(
-        runtime.services, runtime.ingest.enricher, after_card=auto_contain_hook(runtime.services)
-    )
     event = scenario.health_event(ACCOUNT, leaked, utcnow())
 
-    ingest.handle(scenario.sns_wrap(event, TOPIC))
+    runtime.ingest.handle(scenario.sns_wrap(event, TOPIC))
 
     incident = runtime.services.store.find_incident(ACCOUNT, leaked)
     assert incident is not None

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 import boto3
 import pytest
 
-from bot.standins import demo_scenario as scenario
 from bot.config import Settings
 from bot.runtime.httpserver import BackgroundServer
 from bot.runtime.process import Runtime
+from bot.standins import demo_scenario as scenario
 from bot.standins.aws import seed_leaked_user
 from bot.standins.slack import SlackStandIn
 from tests.support.sns import SnsSigner

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.standins import demo_scenario as scenario
 from bot.models import Incident
 from bot.slack.ids import ActionId, ButtonValue
+from bot.standins import demo_scenario as scenario
 from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
 from tests.e2e.conftest import ACCOUNT, Responder, card_value, replies

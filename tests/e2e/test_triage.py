@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.standins import demo_scenario as scenario
 from bot.models import ActionKind, Incident, IncidentStatus, utcnow
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId
+from bot.standins import demo_scenario as scenario
 from bot.standins.slack import SlackStandIn
 from tests.conftest import STRANGER
 from tests.e2e.conftest import (
@@ -88,3 +88,36 @@ def test_a_stranger_cannot_acknowledge(
     assert slack.views() == []
     unchanged = runtime.services.store.get_incident(incident.id)
     assert unchanged is not None and unchanged.status is IncidentStatus.OPEN
+
+
+def test_an_acknowledgement_submitted_twice_is_recorded_once(
+    runtime: Runtime, slack: SlackStandIn, incident: Incident, responder: Responder
+) -> None:
+    store = runtime.services.store
+    responder.click(ActionId.ACKNOWLEDGE, card_value(incident), incident)
+    view = triage_view(slack)
+    responder.submit(view, reason="proxy blocks it", snooze="1h")
+    wait_replies(slack, incident, 1)
+    responder.submit(view, reason="proxy blocks it", snooze="1h")
+
+    [announced, repeat] = wait_replies(slack, incident, 2)
+    assert "acknowledged" in messages_text([announced])
+    assert "already done" in messages_text([repeat]) and "Nothing ran twice" in messages_text(
+        [repeat]
+    )
+    assert [r.action for r in store.actions_for(incident.id)] == [ActionKind.ACKNOWLEDGE]
+
+    responder.click(ActionId.REOPEN, buttons(announced)[ActionId.REOPEN]["value"], incident)
+    wait_replies(slack, incident, 3)
+    responder.click(ActionId.ACKNOWLEDGE, card_value(incident), incident)
+    responder.submit(triage_view_after(slack, view), reason="again", snooze="1h")
+    wait_replies(slack, incident, 4)
+    kinds = [r.action for r in store.actions_for(incident.id)]
+    assert kinds == [ActionKind.ACKNOWLEDGE, ActionKind.REOPEN, ActionKind.ACKNOWLEDGE]
+
+
+def triage_view_after(slack: SlackStandIn, earlier: dict) -> dict:
+    """The form opened after `earlier`: a new press opens a new view."""
+    return slack.wait_for(
+        lambda s: [v for v in s.views() if "submit" in v and v.get("id") != earlier.get("id")]
+    )[0]

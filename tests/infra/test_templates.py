@@ -136,7 +136,9 @@ def stacks(deployment: Deployment) -> dict[str, dict[str, str]]:
     s3.create_bucket(Bucket="keycheck-artifacts")
     package = io.BytesIO()
     with zipfile.ZipFile(package, "w") as archive:
-        archive.writestr("bot/lambda_handler.py", "def handler(event, context):\n    return {}\n")
+        archive.writestr(
+            "bot/runtime/lambda_handler.py", "def handler(event, context):\n    return {}\n"
+        )
     s3.put_object(Bucket="keycheck-artifacts", Key="keycheck.zip", Body=package.getvalue())
     bot = deployment.create(
         "keycheck-bot",

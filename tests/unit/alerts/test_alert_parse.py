@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.alerts.parse import parse_body
-from bot.errors import BadEnvelope
 from bot.domain.keys import KEY_ID
+from bot.errors import BadEnvelope
 from bot.models import Alert, AlertKind
 
 Parse = Callable[[str | dict[str, Any]], list[Alert]]

@@ -10,8 +10,8 @@ import pytest
 from moto import mock_aws
 
 from bot.alerts import sns_message
-from bot.alerts.subscription import confirm
 from bot.errors import BadEnvelope, ForgedMessage
+from bot.ingest.subscription import confirm
 
 if TYPE_CHECKING:
     from mypy_boto3_sns import SNSClient

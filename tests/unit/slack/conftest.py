@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -44,19 +43,6 @@ class FakeClock:
         with self._lock:
             self.slept.append(seconds)
             self.now += seconds
-
-
-@pytest.fixture(scope="session")
-def running_slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
-def slack(running_slack: SlackStandIn) -> SlackStandIn:
-    """One server for the session, back to a fresh workspace for every test."""
-    running_slack.reset()
-    return running_slack
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from slack_sdk import WebClient
 from bot.models import Alert, AlertContext, IncidentStatus, KeyReport, Severity
 from bot.slack.cards import alert_reply, card_counter, incident_card
 from bot.slack.ids import ActionId, ButtonValue
-from bot.standins.transcript import render_channel
 from bot.standins.slack import SlackStandIn
+from bot.standins.transcript import render_channel
 
 from .conftest import ACCOUNT, ATTACKER_IP, KEY, SESSION_KEY, USER, WHEN, key_report, make_incident
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.respond.containment import plan
+from bot.domain.policies import DENY_ALL
 from bot.errors import UnknownAction
 from bot.models import ActionKind, KeyKind, KeyReport
-from bot.domain.policies import DENY_ALL
+from bot.respond.containment import plan
 from bot.slack.ids import CallbackId
 from bot.slack.modals import (
     REASON_BLOCK,

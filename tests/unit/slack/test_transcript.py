@@ -6,8 +6,8 @@ from slack_sdk import WebClient
 
 from bot.models import Alert, AlertContext
 from bot.slack.cards import incident_card
-from bot.standins.transcript import mrkdwn_to_text, render_channel
 from bot.standins.slack import SlackStandIn
+from bot.standins.transcript import mrkdwn_to_text, render_channel
 
 from .conftest import make_incident
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from slack_sdk import WebClient
 
@@ -26,19 +24,6 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
-
-
-@pytest.fixture(scope="session")
-def running_slack() -> Iterator[SlackStandIn]:
-    with SlackStandIn() as standin:
-        yield standin
-
-
-@pytest.fixture
-def slack(running_slack: SlackStandIn) -> SlackStandIn:
-    """One server for the session, back to a fresh workspace for every test."""
-    running_slack.reset()
-    return running_slack
 
 
 @pytest.fixture

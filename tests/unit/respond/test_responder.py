@@ -10,11 +10,10 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.respond.automatch import auto_contain_entry
 from bot.aws.sessions import Sessions
-from bot.config import Settings
+from bot.domain.actions import action_key
+from bot.domain.policies import policy_json
 from bot.errors import NotAuthorized
-from bot.respond.keyreport import build_key_report
 from bot.models import (
     ActionKind,
     ActionRecord,
@@ -24,8 +23,9 @@ from bot.models import (
     KeyReport,
     OutcomeStatus,
 )
-from bot.domain.policies import policy_json
-from bot.respond.responder import Responder, idempotency_key
+from bot.respond.autocontain import AutoContainer, auto_contain_entry
+from bot.respond.keyreport import build_key_report
+from bot.respond.responder import Responder
 from bot.store import SqliteStore
 from tests.support.aws import count_calls, fail_first, seed_leaked_user
 
@@ -239,7 +239,7 @@ def test_a_crash_between_request_and_result_is_reported_in_doubt(
 ) -> None:
     crashed = ActionRecord(
         id="act-crashed",
-        idempotency_key=idempotency_key(A.DEACTIVATE_KEY, ACCOUNT, key, 0),
+        idempotency_key=action_key(A.DEACTIVATE_KEY, ACCOUNT, key, 0),
         action=A.DEACTIVATE_KEY,
         actor="U0ALICE",
         target=key,
@@ -342,12 +342,18 @@ def exposed(key_id: str, **kw: Any) -> Alert:
     return Alert.model_validate(fields | kw)
 
 
+def auto(responder: Responder, entries: list[str]) -> AutoContainer:
+    """Auto-containment's decision and actions; posting its result is tested end to end."""
+    return AutoContainer(responder, None, entries)  # type: ignore[arg-type]
+
+
 def test_auto_containment_deactivates_and_denies(
     responder: Responder, iam: Any, key: str, store: SqliteStore
 ) -> None:
-    settings = Settings(_env_file=None, auto_contain=["health:AWS_RISK_CREDENTIALS_EXPOSED"])
     incident = store.record_alert(exposed(key)).incident
-    outcomes = responder.auto_contain(exposed(key), settings)
+    outcomes = auto(responder, ["health:AWS_RISK_CREDENTIALS_EXPOSED"]).contain(
+        exposed(key), incident.id
+    )
     assert [o.status for o in outcomes] == [OutcomeStatus.DONE, OutcomeStatus.DONE]
     assert key_status(iam, key) == "Inactive"
     assert user_policy(iam, "keycheck-deny-all") is not None
@@ -360,9 +366,9 @@ def test_auto_containment_deactivates_and_denies(
 
 
 def test_alerts_not_listed_are_left_to_humans(responder: Responder, iam: Any, key: str) -> None:
-    assert responder.auto_contain(exposed(key), Settings(_env_file=None)) == []
-    other = Settings(_env_file=None, auto_contain=["guardduty:Recon:IAMUser/MaliciousIPCaller"])
-    assert responder.auto_contain(exposed(key), other) == []
+    assert auto(responder, []).contain(exposed(key), "inc-1") == []
+    other = auto(responder, ["guardduty:Recon:IAMUser/MaliciousIPCaller"])
+    assert other.contain(exposed(key), "inc-1") == []
     assert key_status(iam, key) == "Active"
 
 
@@ -390,9 +396,35 @@ def test_auto_containment_of_a_role_session_only_revokes(
     responder = role_session_responder(store, aws, role["Arn"])
     finding = "UnauthorizedAccess:IAMUser/InstanceCredentialExfiltration.OutsideAWS"
     alert = exposed(SESSION_KEY, kind=AlertKind.GUARDDUTY, rule=finding)
-    settings = Settings(_env_file=None, auto_contain=[f"guardduty:{finding}"])
-    [outcome] = responder.auto_contain(alert, settings)
+    [outcome] = auto(responder, [f"guardduty:{finding}"]).contain(alert, "inc-1")
     assert outcome.status is OutcomeStatus.DONE
     assert iam.list_role_policies(RoleName="web-instance")["PolicyNames"] == [
         "keycheck-revoke-sessions"
     ]
+
+
+def test_one_report_per_request_and_the_outcome_carries_the_key_as_iam_left_it(
+    store: SqliteStore, aws: boto3.Session, clock: Clock, iam: Any, key: str
+) -> None:
+    sessions = Sessions(aws)
+    built: list[str] = []
+
+    def report(key_id: str) -> KeyReport:
+        built.append(key_id)
+        return build_key_report(sessions, key_id)
+
+    responder = Responder(store, sessions, clock=clock, key_report=report)
+    outcome = contain(responder, key)
+
+    assert built == [key]
+    after = outcome.report
+    assert after is not None and after.status == "Inactive"
+    assert after.deny_all_attached and after.revoke_attached
+    fresh = build_key_report(sessions, key)
+    assert (after.status, sorted(after.inline_policies)) == (
+        fresh.status,
+        sorted(fresh.inline_policies),
+    )
+
+    undone = responder.undo(outcome.record.id, actor="U0ALICE", reason="false alarm")
+    assert undone.status is OutcomeStatus.DONE and built == [key]

@@ -10,10 +10,10 @@ import boto3
 import pytest
 
 from bot.aws.sessions import Sessions
-from bot.errors import InvalidKeyId
-from bot.respond.keyreport import build_key_report, state_summary
-from bot.models import KeyKind
 from bot.domain.policies import deny_all, policy_json, revoke_sessions
+from bot.errors import InvalidKeyId
+from bot.models import KeyKind
+from bot.respond.keyreport import build_key_report, state_summary
 from bot.standins.aws import create_realistic_key
 from bot.standins.cloudtrail import CloudTrailStandIn
 from tests.support.aws import fail_first, seed_leaked_user

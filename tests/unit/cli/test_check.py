@@ -6,8 +6,8 @@ import boto3
 import pytest
 
 from bot.cli.main import main
-from bot.models import KeyReport
 from bot.domain.policies import deny_all, policy_json
+from bot.models import KeyReport
 from tests.support.aws import seed_leaked_user
 
 

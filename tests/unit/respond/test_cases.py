@@ -9,13 +9,6 @@ import boto3
 import pytest
 
 from bot.aws.sessions import Sessions
-from bot.respond.cases import (
-    case_severity,
-    case_text,
-    existing_case_id,
-    open_case,
-    security_category,
-)
 from bot.models import (
     ActionKind,
     ActionRecord,
@@ -27,6 +20,13 @@ from bot.models import (
     KeyKind,
     KeyReport,
     Severity,
+)
+from bot.respond.cases import (
+    case_severity,
+    case_text,
+    existing_case_id,
+    open_case,
+    security_category,
 )
 from tests.support.aws import answer, count_calls, fail_first
 

@@ -8,16 +8,17 @@ from typing import Any
 import boto3
 import pytest
 
-from bot.respond.containment import CannotContain, apply, plan, undo_step
+from bot.domain.policies import DENY_ALL, deny_all, policy_json
 from bot.errors import UnknownAction
 from bot.models import (
     ActionKind,
     ActionRecord,
+    ActionState,
     ContainmentStep,
     KeyKind,
     KeyReport,
 )
-from bot.domain.policies import DENY_ALL, deny_all, policy_json
+from bot.respond.containment import CannotContain, apply, plan, read_back, undo_step
 from bot.standins.aws import create_realistic_key
 from tests.support.aws import fail_first, seed_leaked_user
 
@@ -252,3 +253,43 @@ def test_undo_removes_our_own_policy_left_by_a_run_whose_result_was_lost(iam: An
     assert remove.policy_document is None
     apply(remove, iam)
     assert iam.list_user_policies(UserName=name)["PolicyNames"] == []
+
+
+def test_read_back_applies_only_what_iam_confirmed() -> None:
+    report = KeyReport(
+        access_key_id="AKIAQWERTYUIOPASDFGH",
+        kind=KeyKind.LONG_TERM,
+        status="Active",
+        inline_policies=["ses-send-only", "keycheck-revoke-sessions"],
+        revoke_attached=True,
+    )
+    done = ActionRecord(
+        id="act-1",
+        idempotency_key="k1",
+        action=ActionKind.DEACTIVATE_KEY,
+        actor="U0ALICE",
+        state=ActionState.DONE,
+        after={"status": "Inactive"},
+    )
+    denied = done.model_copy(
+        update={
+            "id": "act-2",
+            "action": ActionKind.ATTACH_DENY_ALL,
+            "after": {"policy_name": "keycheck-deny-all", "document": {"Statement": []}},
+        }
+    )
+    removed = done.model_copy(
+        update={
+            "id": "act-3",
+            "action": ActionKind.REMOVE_REVOKE,
+            "after": {"policy_name": "keycheck-revoke-sessions", "document": None},
+        }
+    )
+    failed = done.model_copy(update={"id": "act-4", "state": ActionState.FAILED, "after": {}})
+
+    after = read_back(report, [done, denied, removed, failed])
+
+    assert after.status == "Inactive"
+    assert after.inline_policies == ["ses-send-only", "keycheck-deny-all"]
+    assert after.deny_all_attached and not after.revoke_attached
+    assert read_back(report, [failed]) == report

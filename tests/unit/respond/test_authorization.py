@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-from typing import Any
-
-import pytest
-
-from bot.respond.authorization import Responders, Verdict, channel_of, responders_only, user_of
 from bot.config import Settings
+from bot.respond.authorization import Responders, Verdict
 from bot.slack.messenger import SlackDeliveryError
 
 GROUP = "S0RESPONDERS"
@@ -104,65 +99,3 @@ def test_everyone_is_the_listed_users_and_the_group() -> None:
     auth = responders(Group(["U0ALICE", "U0RESPONDER"]), ids=["U0RESPONDER", "U0BOB"])
 
     assert auth.everyone() == ["U0ALICE", "U0BOB", "U0RESPONDER"]
-
-
-def test_user_and_channel_come_from_any_kind_of_request() -> None:
-    command = {"user_id": "U1", "channel_id": "C1"}
-    click = {"user": {"id": "U2"}, "channel": {"id": "C2"}}
-    view = {"user": {"id": "U3"}, "container": {"channel_id": "C3"}}
-
-    assert [user_of(b) for b in (command, click, view)] == ["U1", "U2", "U3"]
-    assert [channel_of(b) for b in (command, click, view)] == ["C1", "C2", "C3"]
-
-
-class Messenger:
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str, str]] = []
-
-    def ephemeral(self, channel: str, user: str, text: str) -> None:
-        self.sent.append((channel, user, text))
-
-
-class Store:
-    def __init__(self) -> None:
-        self.bumped: list[str] = []
-
-    def bump(self, counter: str, by: int = 1) -> int:
-        self.bumped.append(counter)
-        return len(self.bumped)
-
-
-@pytest.fixture
-def services() -> Any:
-    return SimpleNamespace(
-        auth=responders(ids=["U0RESPONDER"]), messenger=Messenger(), store=Store()
-    )
-
-
-def test_the_middleware_lets_a_responder_through(services: Any) -> None:
-    passed: list[bool] = []
-    body = {"user": {"id": "U0RESPONDER"}, "channel": {"id": "C0ALERTS"}}
-
-    response = responders_only(services)(body, lambda: passed.append(True))
-
-    assert passed == [True] and response is None
-    assert services.messenger.sent == [] and services.store.bumped == []
-
-
-def test_the_middleware_answers_a_stranger_and_goes_no_further(
-    services: Any, caplog: pytest.LogCaptureFixture
-) -> None:
-    passed: list[bool] = []
-    body = {
-        "user": {"id": "U0STRANGER"},
-        "channel": {"id": "C0ALERTS"},
-        "actions": [{"action_id": "kc_deactivate_key"}],
-    }
-
-    response = responders_only(services)(body, lambda: passed.append(True))
-
-    assert passed == [] and response is not None and response.status == 200
-    [(channel, user, text)] = services.messenger.sent
-    assert (channel, user) == ("C0ALERTS", "U0STRANGER") and "not a keycheck responder" in text
-    assert services.store.bumped == ["auth.refused"]
-    assert "U0STRANGER" in caplog.text and "kc_deactivate_key" in caplog.text

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.ingest.enrich import Enricher, ip_known, region_approved, source_note
 from bot.errors import AccountUnreachable
+from bot.ingest.enrich import Enricher, ip_known, region_approved, source_note
 from bot.models import Alert, AlertKind, KeyKind, KeyReport
 
 KEY = "AKIAQWERTYUIOPASDFGH"

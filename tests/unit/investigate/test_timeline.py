@@ -13,9 +13,9 @@ from bot.analysis.tagging import AnalysisConfig
 from bot.aws.ratelimit import BucketRegistry
 from bot.aws.sessions import Sessions
 from bot.errors import AccountUnreachable
+from bot.investigate.timeline import build_timeline
 from bot.models import RuleId
 from bot.standins.cloudtrail import CloudTrailStandIn
-from bot.investigate.timeline import build_timeline
 from tests.unit.analysis.support import (
     ACCOUNT,
     KEY,

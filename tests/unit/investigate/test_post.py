@@ -1,4 +1,4 @@
-"""post_timeline: what reaches the incident's thread, the evidence bucket, and when it fails."""
+"""TimelinePoster: what reaches the incident's thread, the evidence bucket, and when it fails."""
 
 from __future__ import annotations
 
@@ -12,14 +12,13 @@ import pytest
 
 from bot.aws.sessions import Sessions
 from bot.config import Settings
-from bot.errors import AccountUnreachable
+from bot.errors import AccountUnreachable, AlreadyRunning
+from bot.investigate.post import TimelinePoster
 from bot.models import Incident, Severity
-from bot.services import Services
 from bot.slack.messenger import ChannelPacer, Messenger, make_client
 from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
 from bot.store import open_store
-from bot.investigate.post import post_timeline
 from tests.conftest import SHARED_DATA
 from tests.unit.analysis.support import ACCOUNT, KEY, assume_role, cloudtrail_standin, record
 
@@ -62,7 +61,7 @@ def cloudtrail(aws: boto3.Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 @pytest.fixture
-def services(slack: SlackStandIn, aws: boto3.Session, tmp_path: Path) -> Services:
+def poster(slack: SlackStandIn, aws: boto3.Session, tmp_path: Path) -> TimelinePoster:
     settings = Settings(
         _env_file=None,
         slack_bot_token=slack.token,
@@ -75,13 +74,13 @@ def services(slack: SlackStandIn, aws: boto3.Session, tmp_path: Path) -> Service
     )
     aws.client("s3").create_bucket(Bucket="keycheck-evidence")
     messenger = Messenger(make_client(slack.token, slack.url), pacer=ChannelPacer(0.0))
-    return Services(
-        settings, open_store(settings.store_url), Sessions(region="us-east-1"), messenger
+    return TimelinePoster(
+        settings, Sessions(region="us-east-1"), messenger, open_store(settings.store_url)
     )
 
 
-def _incident(services: Services) -> Incident:
-    ts = services.messenger.post(CHANNEL, f"🔴 Leaked key {KEY}")
+def _incident(poster: TimelinePoster) -> Incident:
+    ts = poster.messenger.post(CHANNEL, f"🔴 Leaked key {KEY}")
     return Incident(
         id="inc-7",
         account_id=ACCOUNT,
@@ -95,10 +94,10 @@ def _incident(services: Services) -> Incident:
 
 
 def test_the_timeline_lands_in_the_incident_thread(
-    services: Services, slack: SlackStandIn, cloudtrail: CloudTrailStandIn
+    poster: TimelinePoster, slack: SlackStandIn, cloudtrail: CloudTrailStandIn
 ) -> None:
-    incident = _incident(services)
-    report = post_timeline(services, incident, KEY, ACCOUNT)
+    incident = _incident(poster)
+    report = poster.post(incident, KEY, ACCOUNT)
 
     thread = slack.thread(CHANNEL, incident.thread_ts)
     progress, summary = thread[1], thread[2]
@@ -114,9 +113,9 @@ def test_the_timeline_lands_in_the_incident_thread(
 
 
 def test_the_files_hold_every_event_and_no_secret(
-    services: Services, slack: SlackStandIn, cloudtrail: CloudTrailStandIn
+    poster: TimelinePoster, slack: SlackStandIn, cloudtrail: CloudTrailStandIn
 ) -> None:
-    post_timeline(services, _incident(services), KEY, ACCOUNT)
+    poster.post(_incident(poster), KEY, ACCOUNT)
     files = {f.name: f.content or b"" for f in slack.files()}
     body = json.loads(files["timeline-inc-7.json"])
     assert [e["event_name"] for e in body["events"]][:2] == ["GetCallerIdentity", "ListUsers"]
@@ -128,10 +127,10 @@ def test_the_files_hold_every_event_and_no_secret(
 
 
 def test_the_evidence_is_copied_under_the_incident_id(
-    services: Services, slack: SlackStandIn, cloudtrail: CloudTrailStandIn, aws: boto3.Session
+    poster: TimelinePoster, slack: SlackStandIn, cloudtrail: CloudTrailStandIn, aws: boto3.Session
 ) -> None:
-    incident = _incident(services)
-    post_timeline(services, incident, KEY, ACCOUNT)
+    incident = _incident(poster)
+    poster.post(incident, KEY, ACCOUNT)
     keys = [
         o["Key"] for o in aws.client("s3").list_objects_v2(Bucket="keycheck-evidence")["Contents"]
     ]
@@ -143,7 +142,7 @@ def test_the_evidence_is_copied_under_the_incident_id(
 
 
 def test_an_account_that_cannot_be_reached_is_a_failed_lookup_in_the_thread(
-    services: Services,
+    poster: TimelinePoster,
     slack: SlackStandIn,
     cloudtrail: CloudTrailStandIn,
     monkeypatch: pytest.MonkeyPatch,
@@ -151,9 +150,9 @@ def test_an_account_that_cannot_be_reached_is_a_failed_lookup_in_the_thread(
     def unreachable(account_id: str = "") -> boto3.Session:
         raise AccountUnreachable(f"Cannot reach account {account_id}: no responder role")
 
-    monkeypatch.setattr(services.sessions, "session", unreachable)
-    incident = _incident(services)
-    report = post_timeline(services, incident, KEY, ACCOUNT)
+    monkeypatch.setattr(poster.sessions, "session", unreachable)
+    incident = _incident(poster)
+    report = poster.post(incident, KEY, ACCOUNT)
     assert report.events == []
     progress, summary = slack.thread(CHANNEL, incident.thread_ts)[1:3]
     assert progress["text"].startswith(f"⚠️ CloudTrail timeline of {KEY}: 0 events")
@@ -162,7 +161,7 @@ def test_an_account_that_cannot_be_reached_is_a_failed_lookup_in_the_thread(
 
 
 def test_an_unexpected_failure_is_written_into_the_progress_message(
-    services: Services,
+    poster: TimelinePoster,
     slack: SlackStandIn,
     cloudtrail: CloudTrailStandIn,
     monkeypatch: pytest.MonkeyPatch,
@@ -171,8 +170,26 @@ def test_an_unexpected_failure_is_written_into_the_progress_message(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr("bot.investigate.post.build_timeline", broken)
-    incident = _incident(services)
+    incident = _incident(poster)
     with pytest.raises(RuntimeError):
-        post_timeline(services, incident, KEY, ACCOUNT)
+        poster.post(incident, KEY, ACCOUNT)
     progress = slack.thread(CHANNEL, incident.thread_ts)[1]
     assert progress["text"] == f"✗ CloudTrail timeline of {KEY} failed: RuntimeError: disk full"
+
+
+def test_a_second_press_while_a_fetch_runs_is_told_so_on_any_replica(
+    poster: TimelinePoster, slack: SlackStandIn, cloudtrail: CloudTrailStandIn
+) -> None:
+    incident = _incident(poster)
+    replica = TimelinePoster(poster.settings, poster.sessions, poster.messenger, poster.store)
+    lease = f"timeline|{incident.id}|{KEY}"
+    assert poster.store.acquire_lease(lease, "another-replica", 60)
+
+    with pytest.raises(AlreadyRunning, match=f"timeline of {KEY} is already being fetched"):
+        replica.post(incident, KEY, ACCOUNT)
+    assert slack.thread(CHANNEL, incident.thread_ts)[1:] == []
+
+    poster.store.release_lease(lease, "another-replica")
+    replica.post(incident, KEY, ACCOUNT)
+    assert [f.name for f in slack.files()] == ["timeline-inc-7.csv", "timeline-inc-7.json"]
+    assert poster.store.acquire_lease(lease, "another-replica", 60)

@@ -1,0 +1,53 @@
+"""Looking a key up for a person: its report, its open incident, and a link to that card."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.errors import KeycheckError, LookupFailed
+from bot.models import Incident, KeyReport
+from bot.slack.messenger import Messenger, Place, PostedMessage
+from bot.slack.replies import key_report_message, lookup_problem
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A report posted: where, what it said, and the incident it belongs to (if any)."""
+
+    posted: PostedMessage
+    report: KeyReport
+    incident: Incident | None
+
+
+class KeyLookup:
+    """`/keycheck`, the shortcut and mentions share this: one report per key asked for."""
+
+    def __init__(
+        self, store: Store, messenger: Messenger, key_report: Callable[[str], KeyReport]
+    ) -> None:
+        self.store = store
+        self.messenger = messenger
+        self.key_report = key_report
+
+    def post(self, key_id: str, place: Place) -> Found:
+        """Post the key's report where asked; LookupFailed (safe to show) when AWS can't."""
+        report = self.key_report(key_id)
+        if report.error:
+            raise LookupFailed(lookup_problem(key_id, report.error))
+        incident = self.store.find_incident(report.account_id, key_id)
+        message = key_report_message(report, incident, incident_link=self._link(incident))
+        return Found(self.messenger.post_to(place, message), report, incident)
+
+    def _link(self, incident: Incident | None) -> str:
+        if incident is None or not incident.channel or not incident.thread_ts:
+            return ""
+        try:
+            return self.messenger.permalink(incident.channel, incident.thread_ts)
+        except KeycheckError as error:
+            log.warning("no permalink for incident %s: %s", incident.id, error)
+            return ""

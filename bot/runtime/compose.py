@@ -1,0 +1,107 @@
+"""Composition: every long-lived part built once, each given only what it uses.
+
+This is the one place that knows the whole house. A pipeline that needs another's
+part (respond redrawing ingest's card, ingest handing a card to auto-containment)
+gets it here, as a plain callable, so the pipelines never import each other.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+from slack_sdk import WebClient
+
+from bot.aws.sessions import Sessions
+from bot.config import Settings
+from bot.ingest.alarms import alarm_completer
+from bot.ingest.cards import Cards
+from bot.ingest.enrich import Enricher
+from bot.ingest.pipeline import Ingest
+from bot.investigate.post import TimelinePoster
+from bot.respond.authorization import Responders
+from bot.respond.autocontain import AutoContainer
+from bot.respond.cases import IncidentCases
+from bot.respond.incident_channel import IncidentChannels
+from bot.respond.keyreport import build_key_report
+from bot.respond.lookup import KeyLookup
+from bot.respond.responder import Responder
+from bot.respond.triage import Triage
+from bot.services import Services
+from bot.slack.messenger import Messenger, make_client
+from bot.store import Store, open_store
+
+# Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
+# that a slow IAM never delays the next acknowledgement.
+WORK_THREADS = 8
+
+
+def slack_client(settings: Settings) -> WebClient:
+    """The one WebClient, with Slack's own retry handlers for 429, 5xx and dropped connections."""
+    return make_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, timeout=10
+    )
+
+
+def aws_sessions(settings: Settings) -> Sessions:
+    """The bot's own AWS session and the responder role it assumes in each key's account."""
+    return Sessions(
+        region=settings.aws_region,
+        role_name=settings.responder_role_name,
+        external_id=settings.responder_external_id.get_secret_value(),
+    )
+
+
+def store_of(settings: Settings) -> Store:
+    return open_store(settings.store_url, region=settings.aws_region)
+
+
+def responder_of(settings: Settings, store: Store, sessions: Sessions) -> Responder:
+    """The response pipeline alone, for the terminal: the same action log as Slack."""
+    return Responder(store, sessions, key_report=partial(build_key_report, sessions))
+
+
+def build_services(
+    settings: Settings, *, client: WebClient | None = None, sessions: Sessions | None = None
+) -> Services:
+    """Everything long-lived, built once per process."""
+    sessions = sessions or aws_sessions(settings)
+    store = store_of(settings)
+    messenger = Messenger(client or slack_client(settings))
+    key_report = partial(build_key_report, sessions)
+    # One context cache for every card, so an action's read-back is what cards show.
+    enricher = Enricher(settings, key_report=key_report)
+    cards = Cards(store, messenger, enricher)
+    responders = Responders(settings, messenger.usergroup_members)
+    responder = Responder(store, sessions, key_report=key_report)
+    ingest = Ingest(
+        settings,
+        store,
+        messenger,
+        enricher,
+        complete_alarm=alarm_completer(sessions, settings),
+        after_card=AutoContainer(responder, messenger, settings.auto_contain),
+    )
+    return Services(
+        settings=settings,
+        store=store,
+        sessions=sessions,
+        messenger=messenger,
+        responders=responders,
+        responder=responder,
+        cards=cards,
+        lookup=KeyLookup(store, messenger, key_report),
+        cases=IncidentCases(store, sessions, key_report),
+        channels=IncidentChannels(
+            store,
+            messenger,
+            responders=responders.everyone,
+            card=cards.message,
+            refresh_card=cards.refresh,
+            report_of=cards.fresh_report,
+        ),
+        triage=Triage(store, messenger, cards.refresh),
+        timelines=TimelinePoster(settings, sessions, messenger, store),
+        ingest=ingest,
+        work=ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="respond"),
+    )

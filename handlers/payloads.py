@@ -1,0 +1,63 @@
+"""What Slack sends, reduced to what listeners use: parsed here once, never by hand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Click:
+    """A button press, reduced to what listeners use."""
+
+    user: str
+    channel: str
+    message_ts: str
+    thread_ts: str
+    trigger_id: str
+    action_id: str
+    value: str
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> Click:
+        action = (body.get("actions") or [{}])[0]
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        message_ts = str(container.get("message_ts") or message.get("ts") or "")
+        return cls(
+            user=str((body.get("user") or {}).get("id", "")),
+            channel=str((body.get("channel") or {}).get("id") or container.get("channel_id", "")),
+            message_ts=message_ts,
+            thread_ts=str(container.get("thread_ts") or message.get("thread_ts") or message_ts),
+            trigger_id=str(body.get("trigger_id", "")),
+            action_id=str(action.get("action_id", "")),
+            value=str(action.get("value", "")),
+        )
+
+
+def user_of(body: dict[str, Any]) -> str:
+    """The Slack user who sent a command, click, submission or shortcut."""
+    user = body.get("user_id") or body.get("user") or ""
+    return str(user.get("id", "") if isinstance(user, dict) else user)
+
+
+def channel_of(body: dict[str, Any]) -> str:
+    """Where the request came from; a modal's submission carries it in its metadata."""
+    channel = body.get("channel_id") or body.get("channel") or ""
+    if isinstance(channel, dict):
+        return str(channel.get("id", ""))
+    if channel:
+        return str(channel)
+    container = body.get("container") or {}
+    return str(container.get("channel_id", ""))
+
+
+def described(body: dict[str, Any]) -> str:
+    """The request in a few words for the log: which button, command or view."""
+    actions = body.get("actions") or []
+    if actions and isinstance(actions[0], dict):
+        return f"button {str(actions[0].get('action_id', ''))[:40]}"
+    if body.get("command"):
+        return f"command {str(body['command'])[:20]}"
+    view = body.get("view") or {}
+    return f"{body.get('type', 'request')} {str(view.get('callback_id', ''))[:40]}".strip()

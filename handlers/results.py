@@ -1,0 +1,28 @@
+"""Where a listener's result goes: the incident's thread (its audit), else where it was asked."""
+
+from __future__ import annotations
+
+from bot.models import ActionOutcome, Incident
+from bot.services import Services
+from bot.slack.messenger import Place
+from bot.slack.replies import outcome_message
+
+
+def place_for(
+    services: Services, incident_id: str, asked_in: Place
+) -> tuple[Place, Incident | None]:
+    """The incident's thread when it has one, else the place the person asked in."""
+    incident = services.store.get_incident(incident_id) if incident_id else None
+    if incident is None:
+        return asked_in, None
+    return Place.of(incident.channel, incident.thread_ts, fallback=asked_in), incident
+
+
+def report_outcome(
+    services: Services, outcome: ActionOutcome, incident_id: str, asked_in: Place
+) -> None:
+    """The outcome in the thread, and the card redrawn from the key as the action left it."""
+    place, incident = place_for(services, incident_id, asked_in)
+    services.messenger.post_to(place, outcome_message(outcome))
+    if incident is not None and outcome.steps:
+        services.cards.refresh(incident, outcome.report)
