@@ -9,7 +9,7 @@ from slack_bolt import Ack, App
 
 from bot.domain.keys import USAGE, looks_like_secret, parse_key_id
 from bot.errors import InvalidKeyId, KeycheckError
-from bot.models import Incident, KeyReport, Severity
+from bot.respond.lookup import report_incident
 from bot.services import Services
 from bot.slack.messenger import Place
 from handlers.hop import after_ack, tell
@@ -56,32 +56,21 @@ def register(app: App, services: Services) -> None:
         after_ack(
             app,
             services,
-            lambda: report_and_timeline(services, key_id, channel, timeline=timeline),
+            lambda: report_and_timeline(services, key_id, channel, user, timeline=timeline),
             on_error=lambda text: tell(services.messenger, channel, user, text),
         )
 
     app.command(COMMAND)(ack=check_command, lazy=[look_up])
 
 
-def report_and_timeline(services: Services, key_id: str, channel: str, *, timeline: bool) -> None:
+def report_and_timeline(
+    services: Services, key_id: str, channel: str, user: str, *, timeline: bool
+) -> None:
     found = services.lookup.post(key_id, Place(channel))
     if not timeline:
         return
     posted, report = found.posted, found.report
-    target = found.incident or lookup_incident(report, posted.channel, posted.ts)
-    services.timelines.post(target, key_id, report.account_id)
-
-
-def lookup_incident(report: KeyReport, channel: str, ts: str) -> Incident:
-    """A stand-in incident for a key with none open: the timeline goes under the report."""
-    return Incident(
-        id=f"lookup-{report.access_key_id}",
-        account_id=report.account_id,
-        subject=report.access_key_id,
-        title=f"/keycheck {report.access_key_id}",
-        severity=Severity.MEDIUM,
-        access_key_id=report.access_key_id,
-        user_name=report.user_name,
-        channel=channel,
-        thread_ts=ts,
+    target = found.incident or report_incident(
+        key_id, report.account_id, posted.channel, posted.ts, user_name=report.user_name
     )
+    services.timelines.post(target, key_id, report.account_id, asked_by=user)

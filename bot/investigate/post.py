@@ -16,8 +16,14 @@ from bot.config import Settings
 from bot.errors import AlreadyRunning, KeycheckError
 from bot.investigate.timeline import analysis_config, build_timeline, describe_error, window
 from bot.models import Incident
-from bot.slack.messenger import Messenger
-from bot.slack.timeline_blocks import done_message, progress_message, summary_message
+from bot.slack.messenger import Messenger, SlackDeliveryError
+from bot.slack.timeline_blocks import (
+    done_message,
+    failure_message,
+    plain_summary,
+    progress_message,
+    summary_message,
+)
 from bot.store import Store, lease_owner
 
 log = logging.getLogger(__name__)
@@ -89,17 +95,25 @@ class TimelinePoster:
         self.store = store
         self._owner = lease_owner()
 
-    def post(self, incident: Incident, key_id: str, account_id: str) -> TimelineReport:
-        """The whole timeline in the thread, or AlreadyRunning while another fetch has it."""
+    def post(
+        self, incident: Incident, key_id: str, account_id: str, *, asked_by: str = ""
+    ) -> TimelineReport:
+        """The whole timeline in the thread, or AlreadyRunning while another fetch has it.
+
+        `asked_by` is the Slack user who pressed: told privately if the thread could only
+        get a plain summary.
+        """
         lease = f"timeline|{incident.id}|{key_id}"
         if not self.store.acquire_lease(lease, self._owner, TIMELINE_LEASE_SECONDS):
             raise AlreadyRunning(f"The timeline of {key_id} is already being fetched.")
         try:
-            return self._post(incident, key_id, account_id)
+            return self._post(incident, key_id, account_id, asked_by)
         finally:
             self.store.release_lease(lease, self._owner)
 
-    def _post(self, incident: Incident, key_id: str, account_id: str) -> TimelineReport:
+    def _post(
+        self, incident: Incident, key_id: str, account_id: str, asked_by: str
+    ) -> TimelineReport:
         settings, messenger = self.settings, self.messenger
         channel = incident.channel or settings.alerts_channel
         thread = incident.thread_ts or None
@@ -119,21 +133,56 @@ class TimelinePoster:
             )
         except Exception as error:
             notes.close()
-            reason = describe_error(error)
-            messenger.update(channel, ts, f"✗ CloudTrail timeline of {key_id} failed: {reason}")
+            messenger.update(channel, ts, *failure_message(key_id, describe_error(error)))
             raise
         notes.close()
         messenger.update(channel, ts, *done_message(report))
-        messenger.post(channel, *summary_message(report, incident.id), thread_ts=thread)
         files = [
             (f"timeline-{incident.id}.csv", timeline_csv(report)),
             (f"timeline-{incident.id}.json", timeline_json(report)),
         ]
-        comment = f"Full timeline of {key_id}: {len(report.events)} events, CSV and JSON."
-        messenger.upload(channel, thread, files, comment)
+        self._upload(report, files, channel, thread)
+        self._summarise(report, incident.id, channel, thread, asked_by)
         if settings.evidence_bucket:
             self._store_evidence(incident, files, channel, thread)
         return report
+
+    def _upload(
+        self,
+        report: TimelineReport,
+        files: list[tuple[str, bytes]],
+        channel: str,
+        thread: str | None,
+    ) -> None:
+        """The files first: whatever happens to the summary, every event is in the thread."""
+        comment = f"Full timeline of {report.key_id}: {len(report.events)} events, CSV and JSON."
+        try:
+            self.messenger.upload(channel, thread, files, comment)
+        except SlackDeliveryError as error:
+            log.warning("timeline files not uploaded: %s", error)
+            note = f"⚠️ The timeline's CSV and JSON could not be attached ({error.code})."
+            self.messenger.post(channel, note, thread_ts=thread)
+
+    def _summarise(
+        self, report: TimelineReport, incident_id: str, channel: str, thread: str | None, who: str
+    ) -> None:
+        """The summary; if Slack refuses it, a plain one, and the person who pressed is told."""
+        try:
+            self.messenger.post(channel, *summary_message(report, incident_id), thread_ts=thread)
+            return
+        except SlackDeliveryError as error:
+            log.warning("timeline summary refused, posting it plain: %s", error)
+            code = error.code
+        self.messenger.post(channel, *plain_summary(report), thread_ts=thread)
+        if who:
+            note = (
+                f"Slack refused the timeline summary of {report.key_id} ({code}): a plain "
+                "summary and the files are in the thread."
+            )
+            try:
+                self.messenger.ephemeral(channel, who, note, thread_ts=thread)
+            except KeycheckError as error:
+                log.warning("could not tell %s the summary was refused: %s", who, error)
 
     def _store_evidence(
         self, incident: Incident, files: list[tuple[str, bytes]], channel: str, thread: str | None

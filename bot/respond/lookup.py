@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.errors import KeycheckError, LookupFailed
-from bot.models import Incident, KeyReport
+from bot.models import Incident, KeyReport, Severity
 from bot.slack.messenger import Messenger, Place, PostedMessage
 from bot.slack.replies import key_report_message, lookup_problem
 from bot.store import Store
@@ -22,6 +22,27 @@ class Found:
     posted: PostedMessage
     report: KeyReport
     incident: Incident | None
+
+
+def report_incident(
+    key_id: str, account_id: str, channel: str, ts: str, *, user_name: str = ""
+) -> Incident:
+    """A stand-in incident for a key with none open, so its timeline goes under the report.
+
+    It is never stored: the /keycheck report (or the message whose Timeline button was
+    pressed) is the thread, and nothing is counted against an incident that does not exist.
+    """
+    return Incident(
+        id=f"lookup-{key_id}",
+        account_id=account_id,
+        subject=key_id,
+        title=f"/keycheck {key_id}",
+        severity=Severity.MEDIUM,
+        access_key_id=key_id,
+        user_name=user_name,
+        channel=channel,
+        thread_ts=ts,
+    )
 
 
 class KeyLookup:

@@ -12,6 +12,22 @@ Message = tuple[str, list[Block]]
 
 # A text object holds at most 3,000 characters (Block Kit reference, "Text object").
 TEXT_LIMIT = 3000
+# What one long message may carry in all, well under where Slack starts refusing.
+SUMMARY_BUDGET = 10_000
+
+
+def text_length(value: object) -> int:
+    """Characters of text in a block tree: Slack refuses a message whose total is too large.
+
+    The refusal (`msg_blocks_too_long`) is not documented; it was seen around 13,000
+    characters, so builders keep their messages under SUMMARY_BUDGET.
+    """
+    if isinstance(value, dict):
+        own = len(value["text"]) if isinstance(value.get("text"), str) else 0
+        return own + sum(text_length(v) for v in value.values())
+    if isinstance(value, list):
+        return sum(text_length(item) for item in value)
+    return 0
 
 
 def mrkdwn(text: str, limit: int = TEXT_LIMIT, *, verbatim: bool = False) -> Block:

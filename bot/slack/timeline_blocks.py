@@ -11,7 +11,15 @@ from bot.analysis.findings import call_name
 from bot.analysis.report import DerivedKey, IpSummary, RegionProgress, RegionResult, TimelineReport
 from bot.analysis.summary import top_events
 from bot.models import Finding, TimelineEvent
-from bot.slack.blocks import Block, context, section
+from bot.slack.blocks import (
+    SUMMARY_BUDGET,
+    TEXT_LIMIT,
+    Block,
+    Message,
+    context,
+    section,
+    text_length,
+)
 from bot.slack.cards import SEVERITY_EMOJI
 from bot.slack.format import clean, code, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue
@@ -20,6 +28,48 @@ MAX_IPS = 8
 MAX_FAILURES = 8
 MAX_KEY_BUTTONS = 10
 TOP_EVENTS = 10
+# Slack takes 50 blocks in a message; two are kept for what the budget leaves out.
+MAX_BLOCKS = 48
+IN_THE_FILES = "in the CSV and JSON"
+# Kept back for the short headings and "… and N more" notes between the listings.
+NOTES_RESERVE = 400
+
+
+class Budget:
+    """What the summary may still carry, in characters and blocks, so Slack never refuses it.
+
+    Every part takes what it needs from the same budget, in the order a responder reads;
+    a part that does not fit says how much it left out and where to find it.
+    """
+
+    def __init__(
+        self, characters: int = SUMMARY_BUDGET - NOTES_RESERVE, blocks: int = MAX_BLOCKS
+    ) -> None:
+        self.characters = characters
+        self.blocks = blocks
+
+    def take(self, block: Block) -> bool:
+        size = text_length(block)
+        if self.blocks < 1 or size > self.characters:
+            return False
+        self.characters -= size
+        self.blocks -= 1
+        return True
+
+    def listing(self, head: str, lines: list[str]) -> Block | None:
+        """A section of `head` and the lines that fit, then how many more are in the files."""
+        room = min(TEXT_LIMIT, self.characters) - 80
+        shown: list[str] = []
+        size = len(head)
+        for line in lines:
+            if size + len(line) + 1 > room:
+                break
+            shown.append(line)
+            size += len(line) + 1
+        rest = len(lines) - len(shown)
+        more = [f"… and {rest} more — {IN_THE_FILES}"] if rest else []
+        block = section("\n".join([head, *shown, *more]))
+        return block if shown and self.take(block) else None
 
 
 def _count(count: int, word: str) -> str:
@@ -127,13 +177,21 @@ def findings_by_phase(findings: list[Finding]) -> list[tuple[Phase, list[Finding
     return sorted(phases.items())
 
 
-def _findings(report: TimelineReport) -> list[Block]:
+def _findings(report: TimelineReport, budget: Budget) -> list[Block]:
     if not report.findings:
         return [section("*Findings*\nNo rule fired on these events.")]
     blocks = [section("*Findings*")]
+    budget.take(blocks[0])
+    left_out = 0
     for phase, findings in findings_by_phase(report.findings):
-        lines = "\n".join(_finding_line(finding) for finding in findings)
-        blocks.append(section(f"*{phase.label}*\n{lines}"))
+        lines = [_finding_line(finding) for finding in findings]
+        block = budget.listing(f"*{phase.label}*", lines)
+        if block is None:
+            left_out += len(findings)
+        else:
+            blocks.append(block)
+    if left_out:
+        blocks.append(context(f"… and {left_out} more findings — {IN_THE_FILES}"))
     return blocks
 
 
@@ -155,14 +213,20 @@ def _key_block(key: DerivedKey, report: TimelineReport, incident_id: str) -> Blo
     return {**section(text), "accessory": button}
 
 
-def _keys(report: TimelineReport, incident_id: str) -> list[Block]:
+def _keys(report: TimelineReport, incident_id: str, budget: Budget) -> list[Block]:
     if not report.keys:
         return []
     blocks = [section(f"*Keys it minted* ({len(report.keys)})")]
-    blocks += [_key_block(key, report, incident_id) for key in report.keys[:MAX_KEY_BUTTONS]]
-    rest = report.keys[MAX_KEY_BUTTONS:]
+    budget.take(blocks[0])
+    for key in report.keys[:MAX_KEY_BUTTONS]:
+        block = _key_block(key, report, incident_id)
+        if not budget.take(block):
+            break
+        blocks.append(block)
+    rest = report.keys[len(blocks) - 1 :]
     if rest:
-        blocks.append(context("Also: " + ", ".join(code(k.access_key_id, 24) for k in rest)))
+        also = budget.listing("*Also minted*", [code(k.access_key_id, 24) for k in rest])
+        blocks.append(also or context(f"… and {len(rest)} more keys — {IN_THE_FILES}"))
     return blocks
 
 
@@ -175,15 +239,19 @@ def event_line(event: TimelineEvent) -> str:
     )
 
 
-def _top(report: TimelineReport) -> list[Block]:
+def _top(report: TimelineReport, budget: Budget) -> list[Block]:
     events = top_events(report.events, TOP_EVENTS)
-    if not events:
-        return []
-    return [section("*Most important events*\n" + "\n".join(map(event_line, events)))]
+    block = budget.listing("*Most important events*", [event_line(e) for e in events])
+    return [block] if block else []
 
 
-def summary_message(report: TimelineReport, incident_id: str = "") -> tuple[str, list[Block]]:
-    """The summary posted in the incident's thread once every lookup has answered."""
+def summary_message(report: TimelineReport, incident_id: str = "") -> Message:
+    """The summary posted in the incident's thread once every lookup has answered.
+
+    However many findings, keys and failures there are, it stays within Slack's limits
+    (SUMMARY_BUDGET characters, 50 blocks): what does not fit is counted, and is in the
+    files posted with it.
+    """
     worst = max((f.severity for f in report.findings), key=lambda s: s.rank, default=None)
     mark = SEVERITY_EMOJI[worst] if worst else "⚪"
     text = (
@@ -191,11 +259,39 @@ def summary_message(report: TimelineReport, incident_id: str = "") -> tuple[str,
         f"{_count(len(report.findings), 'finding')}, {_count(len(report.keys), 'minted key')}"
     )
     header = {"type": "header", "text": {"type": "plain_text", "text": plain(text, 150)}}
-    blocks = [header, _overview(report), _ips(report), *_findings(report)]
-    blocks += [*_keys(report, incident_id), *_top(report)]
-    if report.failed:
-        lines = [_failure_line(result) for result in report.failed[:MAX_FAILURES]]
-        blocks.append(
-            context("*Lookups that failed* (the timeline is incomplete)\n" + "\n".join(lines))
-        )
-    return text, blocks[:50]
+    budget = Budget()
+    head = [header, _overview(report), _ips(report)]
+    failed = _failures(report)
+    for block in [*head, *failed]:
+        budget.take(block)
+    body = [*_findings(report, budget), *_keys(report, incident_id, budget), *_top(report, budget)]
+    return text, [*head, *body, *failed]
+
+
+def _failures(report: TimelineReport) -> list[Block]:
+    """The lookups that failed: first claim on the budget, since they say what is missing."""
+    if not report.failed:
+        return []
+    lines = [_failure_line(result) for result in report.failed[:MAX_FAILURES]]
+    if len(report.failed) > MAX_FAILURES:
+        lines.append(f"… and {len(report.failed) - MAX_FAILURES} more failed")
+    return [context("*Lookups that failed* (the timeline is incomplete)\n" + "\n".join(lines))]
+
+
+def plain_summary(report: TimelineReport) -> Message:
+    """The summary as text alone: what is posted when Slack refuses the full one."""
+    text, _ = summary_message(report)
+    findings = ", ".join(sorted({f.rule.value for f in report.findings})) or "none"
+    lines = [
+        text,
+        f"Findings: {plain(findings, 1500)}",
+        f"Failed lookups: {len(report.failed)}. Every event is in the CSV and JSON above.",
+    ]
+    return "\n".join(lines), []
+
+
+def failure_message(key_id: str, reason: str) -> Message:
+    """The progress message's end when the timeline could not be fetched: blocks replaced too."""
+    text = f"✗ CloudTrail timeline of {key_id} failed: {plain(reason, 300)}"
+    line = f"✗ *CloudTrail timeline* of {code(key_id, 24)} failed: {clean(reason, 1500)}"
+    return text, [section(line)]

@@ -158,11 +158,12 @@ def _timeline(
 
 
 def _timeline_files(slack: SlackStandIn, incident: Incident) -> list[str]:
-    """The timeline's files once shared in the thread (not merely uploaded)."""
+    """The timeline's files once shared in the thread, and the summary posted after them."""
     thread = slack.thread(incident.channel, incident.thread_ts)
     shared = [f.get("name", "") for m in thread for f in m.get("files") or []]
     names = sorted(name for name in shared if name.startswith(f"timeline-{incident.id}"))
-    return names if len(names) >= 2 else []
+    summarised = any(" Timeline of " in str(m.get("text", "")) for m in thread)
+    return names if len(names) >= 2 and summarised else []
 
 
 def _audited(slack: SlackStandIn, incident: Incident, replies: int) -> bool:

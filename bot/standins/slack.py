@@ -120,6 +120,7 @@ class SlackStandIn:
         self.workspace = self._new_workspace()
         self._calls: list[Call] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
+        self._refusals: list[tuple[str, Callable[[Json], bool], str]] = []
         self._buckets: dict[str, _Bucket] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -184,6 +185,7 @@ class SlackStandIn:
             self.workspace.upload_base = self.base
             self._calls.clear()
             self._faults.clear()
+            self._refusals.clear()
             self._buckets.clear()
 
     # -- test controls ---------------------------------------------------------------------------
@@ -202,6 +204,15 @@ class SlackStandIn:
         fault = Fault(status, code, retry_after if status == 429 else None)
         with self._changed:
             self._faults[method].extend([fault] * times)
+
+    def refuse(self, method: str, when: Callable[[Json], bool], error: str) -> None:
+        """Answer every call of `method` whose parameters match `when` with Slack's `error`.
+
+        For the refusals Slack makes by content (`msg_blocks_too_long`, `invalid_blocks`):
+        the calls around the matching one are answered as usual.
+        """
+        with self._changed:
+            self._refusals.append((method, when, error))
 
     def issue_trigger(self, channel: str, user: str) -> str:
         """A trigger_id as Slack puts in an interaction: single use, valid for three seconds."""
@@ -368,6 +379,12 @@ class SlackStandIn:
             fault = faults.popleft()
             headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
             return fault.status, {"ok": False, "error": fault.error}, headers
+        refused = next(
+            (error for name, when, error in self._refusals if name == method and when(params)),
+            "",
+        )
+        if refused:
+            return 200, {"ok": False, "error": refused}, {}
         refusal = self._authorised(token)
         if refusal:
             return 200, {"ok": False, "error": refusal}, {}

@@ -15,6 +15,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from slack_sdk.errors import SlackObjectFormationError
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
 MESSAGE_BLOCKS = 50
 VIEW_BLOCKS = 100
 SECTION_TEXT = 3000
@@ -243,17 +247,29 @@ def block_errors(blocks: object) -> list[str]:
     """Every way a message's blocks break Slack's limits; empty when Slack would accept them."""
     check = _Checker()
     _blocks(check, blocks, "/blocks", MESSAGE_BLOCKS)
+    if not check.errors and isinstance(blocks, list):
+        _models(check, blocks, "/blocks")
     return check.errors
 
 
-def text_length(value: object) -> int:
-    """Characters of text in a block tree, for Slack's undocumented total (msg_blocks_too_long)."""
-    if isinstance(value, dict):
-        own = len(value["text"]) if isinstance(value.get("text"), str) else 0
-        return own + sum(text_length(v) for v in value.values())
-    if isinstance(value, list):
-        return sum(text_length(item) for item in value)
-    return 0
+def _models(check: _Checker, blocks: list[Any], where: str) -> None:
+    """The same blocks through slack_sdk's own models: a second reading of Slack's rules."""
+    for index, block in enumerate(blocks):
+        parsed = Block.parse(block) if isinstance(block, dict) else None
+        if parsed is None:
+            check.fail(f"{where}/{index}", "is not a block slack_sdk knows")
+            continue
+        try:
+            parsed.validate_json()
+        except SlackObjectFormationError as error:
+            check.fail(f"{where}/{index}", f"slack_sdk: {error}")
+
+
+def _view_model(check: _Checker, view: dict[str, Any]) -> None:
+    try:
+        View(**view).validate_json()
+    except (SlackObjectFormationError, TypeError) as error:
+        check.fail("/view", f"slack_sdk: {error}")
 
 
 def view_errors(view: object) -> list[str]:
@@ -272,6 +288,8 @@ def view_errors(view: object) -> list[str]:
     check.length(view.get("external_id"), "/view/external_id", ID_LENGTH)
     check.length(view.get("private_metadata"), "/view/private_metadata", PRIVATE_METADATA)
     _blocks(check, view.get("blocks"), "/view/blocks", VIEW_BLOCKS)
+    if not check.errors:
+        _view_model(check, view)
     blocks = view.get("blocks")
     blocks = blocks if isinstance(blocks, list) else []
     has_input = any(isinstance(b, dict) and b.get("type") == "input" for b in blocks)

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.standins.slack_blocks import BLOCKS_TOTAL_TEXT, block_errors, text_length, view_errors
+from bot.slack.blocks import text_length
+from bot.standins.slack_blocks import BLOCKS_TOTAL_TEXT, block_errors, view_errors
 
 Json = dict[str, Any]
 

@@ -155,7 +155,7 @@ def test_keycheck_timeline_runs_the_timeline_under_the_report(
     monkeypatch.setattr(
         runtime.services.timelines,
         "post",
-        lambda incident, key_id, account_id: asked.append((incident, key_id, account_id)),
+        lambda incident, key_id, account_id, asked_by: asked.append((incident, key_id, account_id)),
     )
 
     slack_requests.command(f"{leaked} timeline", user=RESPONDER)

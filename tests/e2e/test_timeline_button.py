@@ -13,7 +13,9 @@ from bot.slack.ids import ActionId, ButtonValue
 from bot.standins import demo_scenario as scenario
 from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
-from tests.e2e.conftest import ACCOUNT, Responder, card_value, replies
+from bot.standins.slack_requests import SlackRequests
+from tests.conftest import RESPONDER
+from tests.e2e.conftest import ACCOUNT, ALERTS, Responder, buttons, card_value, replies
 from tests.unit.analysis.support import cloudtrail_standin
 
 
@@ -27,8 +29,11 @@ def trail(monkeypatch: pytest.MonkeyPatch, leaked: str) -> Iterator[CloudTrailSt
 
 
 def _files(slack: SlackStandIn) -> list[str] | None:
+    """The timeline's two files, once the summary that follows them is in too."""
     names = [f.name for f in slack.files()]
-    return names if len(names) >= 2 else None
+    threads = [slack.thread(ALERTS, m["ts"]) for m in slack.channel_messages(ALERTS)]
+    summarised = any(" Timeline of " in str(m.get("text", "")) for t in threads for m in t)
+    return names if len(names) >= 2 and summarised else None
 
 
 def test_pressing_timeline_posts_the_recon_burst_and_the_files(
@@ -62,3 +67,23 @@ def test_a_button_for_an_unknown_incident_answers_only_the_presser(
     notes = slack.wait_for(lambda s: s.ephemerals(incident.channel), timeout=15)
     assert "no longer in keycheck" in json.dumps(notes)
     assert slack.files() == []
+
+
+def test_the_timeline_button_on_a_keycheck_report_without_an_incident_works(
+    slack_requests: SlackRequests, leaked: str, slack: SlackStandIn, trail: CloudTrailStandIn
+) -> None:
+    slack_requests.command(leaked, user=RESPONDER)
+    [report] = slack.wait_for(lambda s: s.channel_messages(ALERTS), timeout=15)
+    value = buttons(report)[ActionId.TIMELINE]["value"]
+    assert '"i"' not in value
+
+    status, _ = slack_requests.click(
+        ActionId.TIMELINE, value, user=RESPONDER, channel=ALERTS, message_ts=report["ts"]
+    )
+
+    assert status == 200
+    names = slack.wait_for(_files, timeout=60)
+    assert sorted(names) == [f"timeline-lookup-{leaked}.csv", f"timeline-lookup-{leaked}.json"]
+    thread = slack.thread(ALERTS, report["ts"])
+    assert "recon.enumeration" in json.dumps(thread, ensure_ascii=False)
+    assert slack.ephemerals(ALERTS) == []

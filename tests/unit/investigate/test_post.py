@@ -100,7 +100,9 @@ def test_the_timeline_lands_in_the_incident_thread(
     report = poster.post(incident, KEY, ACCOUNT)
 
     thread = slack.thread(CHANNEL, incident.thread_ts)
-    progress, summary = thread[1], thread[2]
+    progress, files, summary, evidence = thread[1:]
+    assert evidence["text"].startswith("Evidence copied")
+    assert [f["name"] for f in files["files"]] == ["timeline-inc-7.csv", "timeline-inc-7.json"]
     assert progress["text"].startswith("⚠️ CloudTrail timeline of")
     assert "AccessDeniedException: SCP denies ap-south-1" in json.dumps(progress["blocks"])
     blocks = json.dumps(summary["blocks"], ensure_ascii=False)
@@ -154,7 +156,7 @@ def test_an_account_that_cannot_be_reached_is_a_failed_lookup_in_the_thread(
     incident = _incident(poster)
     report = poster.post(incident, KEY, ACCOUNT)
     assert report.events == []
-    progress, summary = slack.thread(CHANNEL, incident.thread_ts)[1:3]
+    progress, _, summary, _ = slack.thread(CHANNEL, incident.thread_ts)[1:]
     assert progress["text"].startswith(f"⚠️ CloudTrail timeline of {KEY}: 0 events")
     assert "no responder role" in json.dumps(progress["blocks"])
     assert "the timeline is incomplete" in json.dumps(summary["blocks"])
@@ -175,6 +177,8 @@ def test_an_unexpected_failure_is_written_into_the_progress_message(
         poster.post(incident, KEY, ACCOUNT)
     progress = slack.thread(CHANNEL, incident.thread_ts)[1]
     assert progress["text"] == f"✗ CloudTrail timeline of {KEY} failed: RuntimeError: disk full"
+    blocks = json.dumps(progress["blocks"], ensure_ascii=False)
+    assert "disk full" in blocks and "⏳" not in blocks and "listing" not in blocks
 
 
 def test_a_second_press_while_a_fetch_runs_is_told_so_on_any_replica(
@@ -193,3 +197,29 @@ def test_a_second_press_while_a_fetch_runs_is_told_so_on_any_replica(
     replica.post(incident, KEY, ACCOUNT)
     assert [f.name for f in slack.files()] == ["timeline-inc-7.csv", "timeline-inc-7.json"]
     assert poster.store.acquire_lease(lease, "another-replica", 60)
+
+
+def test_a_summary_slack_refuses_becomes_a_plain_one_after_the_files(
+    poster: TimelinePoster, slack: SlackStandIn, cloudtrail: CloudTrailStandIn
+) -> None:
+    slack.refuse(
+        "chat.postMessage",
+        lambda params: "header" in str(params.get("blocks") or ""),
+        "invalid_blocks",
+    )
+    slack.add_user("U0RESPONDER", "oncall", channels=[CHANNEL])
+    incident = _incident(poster)
+
+    poster.post(incident, KEY, ACCOUNT, asked_by="U0RESPONDER")
+
+    thread = slack.thread(CHANNEL, incident.thread_ts)
+    assert [f.name for f in slack.files()] == ["timeline-inc-7.csv", "timeline-inc-7.json"]
+    plain = thread[-2]
+    assert f"Timeline of {KEY}" in plain["text"] and not plain.get("blocks")
+    assert "Findings: " in plain["text"] and "recon.enumeration" in plain["text"]
+    [note] = slack.ephemerals(CHANNEL)
+    assert note["ephemeral_to"] == "U0RESPONDER" and "invalid_blocks" in note["text"]
+    methods = [c.method for c in slack.calls]
+    last_upload = max(i for i, m in enumerate(methods) if m.startswith("files."))
+    refused = next(i for i, c in enumerate(slack.calls) if c.error == "invalid_blocks")
+    assert last_upload < refused

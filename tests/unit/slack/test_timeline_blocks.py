@@ -6,12 +6,15 @@ import json
 from datetime import timedelta
 from typing import Any
 
+from bot.analysis.catalog import RULES
 from bot.analysis.geo import GeoIP
 from bot.analysis.networks import parse_networks
 from bot.analysis.pipeline import analyze
 from bot.analysis.records import event_from_record
-from bot.analysis.report import RegionProgress, RegionResult, TimelineReport
+from bot.analysis.report import DerivedKey, IpSummary, RegionProgress, RegionResult, TimelineReport
 from bot.analysis.tagging import AnalysisConfig
+from bot.models import Finding
+from bot.slack.blocks import SUMMARY_BUDGET, text_length
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.timeline_blocks import (
     done_message,
@@ -20,6 +23,7 @@ from bot.slack.timeline_blocks import (
     progress_text,
     summary_message,
 )
+from bot.standins.slack_blocks import BLOCKS_TOTAL_TEXT, block_errors
 from tests.conftest import SHARED_DATA
 from tests.unit.analysis.support import ACCOUNT, KEY, T0, as_role, assume_role, record
 
@@ -189,3 +193,50 @@ def test_a_timeline_with_no_events_still_reads_well() -> None:
     text, blocks = summary_message(empty)
     assert "0 events" in text
     assert "No rule fired" in _text(blocks)
+
+
+def _huge_report() -> TimelineReport:
+    """Hundreds of findings, 40 addresses, 20 minted keys, 30 failed lookups, long texts."""
+    rules = list(RULES)
+    findings = [
+        Finding(
+            rule=rules[i % len(rules)],
+            technique=RULES[rules[i % len(rules)]].technique,
+            severity=RULES[rules[i % len(rules)]].severity,
+            event_ids=[f"ev-{i}"],
+            summary=f"finding {i}: " + "a long attacker-chosen role name " * 6,
+        )
+        for i in range(300)
+    ]
+    ips = [IpSummary(ip=f"198.51.100.{i}", events=i + 1, kind="ip", known=False) for i in range(40)]
+    keys = [
+        DerivedKey(
+            access_key_id=f"ASIA{i:016d}",
+            derived_from=KEY,
+            via="AssumeRole",
+            role_arn=f"arn:aws:iam::{ACCOUNT}:role/" + "r" * 60,
+        )
+        for i in range(20)
+    ]
+    failed = [
+        RegionResult(
+            region=f"xx-region-{i}", key_id=KEY, error="AccessDeniedException: " + "x" * 150
+        )
+        for i in range(30)
+    ]
+    base = _report()
+    return base.model_copy(
+        update={"findings": findings, "ips": ips, "keys": keys, "lookups": failed}
+    )
+
+
+def test_a_huge_timeline_summary_stays_within_what_slack_accepts() -> None:
+    text, blocks = summary_message(_huge_report(), "inc-1")
+
+    assert block_errors(blocks) == []
+    assert text_length(blocks) <= SUMMARY_BUDGET < BLOCKS_TOTAL_TEXT
+    assert len(blocks) <= 50
+    shown = _text(blocks)
+    assert "more findings — in the CSV and JSON" in shown or "more — in the CSV and JSON" in shown
+    assert "the timeline is incomplete" in shown and "22 more failed" in shown
+    assert "300 findings" in text and "20 minted keys" in text

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.standins.slack_blocks import block_errors, text_length, view_errors
+from bot.slack.blocks import text_length
+from bot.standins.slack_blocks import block_errors, view_errors
 
 MODAL = {
     "type": "modal",
