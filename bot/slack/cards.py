@@ -296,19 +296,44 @@ def _button(action: ActionId, label: str, value: str, style: str = "") -> Block:
     return button
 
 
-def _containment(key: str, value: str) -> list[Block]:
-    if key_kind(key) is KeyKind.TEMPORARY:
-        first = [_button(ActionId.REVOKE_SESSIONS, "Revoke sessions", value, "danger")]
-    else:
-        first = [
-            _button(ActionId.DEACTIVATE_KEY, "Deactivate key", value, "danger"),
-            _button(ActionId.REVOKE_SESSIONS, "Revoke sessions", value),
-        ]
-    return [
-        *first,
-        _button(ActionId.ATTACH_DENY_ALL, "Attach deny-all", value, "danger"),
-        _button(ActionId.CONTAIN_ALL, "Contain all", value, "danger"),
-    ]
+def still_open(key: str, report: KeyReport | None) -> list[ActionId]:
+    """The containment steps the key's state (as last read from IAM) still lacks, in order.
+
+    Without a report (not looked up, or the lookup failed) nothing is known to be done,
+    so every step is offered. Revoking sessions again is always possible: it moves the
+    cut-off to now, for sessions minted after the last revoke.
+    """
+    known = report is not None and not report.error
+    steps: list[ActionId] = []
+    if key_kind(key) is KeyKind.LONG_TERM and not (
+        known and report and report.status == "Inactive"
+    ):
+        steps.append(ActionId.DEACTIVATE_KEY)
+    steps.append(ActionId.REVOKE_SESSIONS)
+    if not (known and report and report.deny_all_attached):
+        steps.append(ActionId.ATTACH_DENY_ALL)
+    return steps
+
+
+def contained(key: str, report: KeyReport | None) -> bool:
+    """Every step done: the key refused, its principal denied, its sessions cut off."""
+    revoked = report is not None and not report.error and report.revoke_attached
+    return revoked and still_open(key, report) == [ActionId.REVOKE_SESSIONS]
+
+
+BUTTON_LABEL = {
+    ActionId.DEACTIVATE_KEY: "Deactivate key",
+    ActionId.REVOKE_SESSIONS: "Revoke sessions",
+    ActionId.ATTACH_DENY_ALL: "Attach deny-all",
+}
+
+
+def _containment(key: str, value: str, report: KeyReport | None) -> list[Block]:
+    """What containment is left, Contain all first and the only red one; none once contained."""
+    if contained(key, report):
+        return []
+    steps = [_button(step, BUTTON_LABEL[step], value) for step in still_open(key, report)]
+    return [_button(ActionId.CONTAIN_ALL, "Contain all", value, "danger"), *steps]
 
 
 def _triage(incident: Incident, key: str, value: str) -> list[Block]:
@@ -324,11 +349,27 @@ def _triage(incident: Incident, key: str, value: str) -> list[Block]:
     return buttons
 
 
-def card_buttons(incident: Incident, key: str, account: str) -> list[Block]:
-    """Containment (only with a key) then triage; every button carries the same small value."""
+def card_buttons(
+    incident: Incident, key: str, account: str, report: KeyReport | None = None
+) -> list[Block]:
+    """What is left to do (only with a key), then triage; every button carries one small value.
+
+    The buttons follow the key's state: a step IAM shows done is no longer offered (its
+    Undo is on the audit line in the thread), and a contained key offers none.
+    """
     value = ButtonValue(i=incident.id, k=key, a=account).encode()
-    blocks = [{"type": "actions", "elements": _containment(key, value)}] if key else []
+    containment = _containment(key, value, report) if key else []
+    blocks = [{"type": "actions", "elements": containment}] if containment else []
     return [*blocks, {"type": "actions", "elements": _triage(incident, key, value)}]
+
+
+def _state_label(incident: Incident, key: str, report: KeyReport | None) -> str:
+    """The status row's first word: the incident's status, or that its key is contained."""
+    if key and contained(key, report):
+        return "🛡️ Contained"
+    if key and report is not None and len(still_open(key, report)) < len(still_open(key, None)):
+        return f"{STATUS_LABEL[incident.status]} · 🛡️ partly contained"
+    return STATUS_LABEL[incident.status]
 
 
 def _status_line(incident: Incident) -> list[str]:
@@ -385,14 +426,14 @@ def incident_card(
     header = plain(f"{SEVERITY_EMOJI[incident.severity]} {title}", 150)
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
-        _context([STATUS_LABEL[incident.status], clean(KIND_LABEL[alert.kind], 60)]),
+        _context([_state_label(incident, key, report), clean(KIND_LABEL[alert.kind], 60)]),
         _fields(_card_fields(incident, alert, context, account, now or alert.received_at)),
         *_details_section(alert),
         *_events_section(alert),
         *_raw_section(alert),
         *_notes(alert, context),
         _context(_status_line(incident)),
-        *card_buttons(incident, key, account),
+        *card_buttons(incident, key, account, report),
     ]
     owner = (report.user_name or report.role_arn) if report else alert.user_name
     return _fallback(title, incident.severity, key, alert, owner), blocks

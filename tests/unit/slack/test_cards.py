@@ -101,8 +101,7 @@ def test_buttons_for_a_long_term_key_carry_decodable_values(
         ActionId.ACKNOWLEDGE,
         ActionId.FALSE_POSITIVE,
     }
-    assert found[ActionId.DEACTIVATE_KEY]["style"] == "danger"
-    assert found[ActionId.ATTACH_DENY_ALL]["style"] == "danger"
+    assert [b for b, e in found.items() if e.get("style") == "danger"] == [ActionId.CONTAIN_ALL]
     for element in found.values():
         value = ButtonValue.decode(element["value"])
         assert (value.i, value.k, value.a) == (incident.id, KEY, ACCOUNT)
@@ -123,7 +122,7 @@ def test_a_temporary_key_offers_revoke_sessions_not_deactivate(
     text, blocks = incident_card(make_incident(guardduty), guardduty, context)
     found = buttons(blocks)
     assert ActionId.DEACTIVATE_KEY not in found
-    assert found[ActionId.REVOKE_SESSIONS]["style"] == "danger"
+    assert ActionId.REVOKE_SESSIONS in found and found[ActionId.CONTAIN_ALL]["style"] == "danger"
     body = shown(text, blocks)
     assert "temporary STS (ASIA): cannot be deactivated" in body
     assert "role `arn:aws:iam::123456789012:role/web-app-role` session `i-0abc`" in body
@@ -349,3 +348,33 @@ def test_a_later_alert_is_a_thread_reply_without_buttons(
     [_, reply] = slack.thread("C0ALERTS", card_ts)
     assert ATTACKER_IP in shown(reply["text"], reply["blocks"])
     assert "(5 of 6)" in render_channel(slack.channel_log("C0ALERTS"))
+
+
+def test_the_card_follows_the_key_as_containment_reads_it_back(
+    caller_identity: Alert, caller_identity_context: AlertContext
+) -> None:
+    incident = make_incident(caller_identity)
+    denied = caller_identity_context.model_copy(
+        update={"key": key_report(status="Active", deny_all_attached=True)}
+    )
+    _, blocks = incident_card(incident, caller_identity, denied)
+    found = buttons(blocks)
+    assert ActionId.ATTACH_DENY_ALL not in found
+    assert {ActionId.CONTAIN_ALL, ActionId.DEACTIVATE_KEY} <= set(found)
+    assert "partly contained" in json.dumps(blocks)
+
+    done = caller_identity_context.model_copy(
+        update={"key": key_report(status="Inactive", deny_all_attached=True, revoke_attached=True)}
+    )
+    _, blocks = incident_card(incident, caller_identity, done)
+    found = buttons(blocks)
+    containment = {
+        ActionId.CONTAIN_ALL,
+        ActionId.DEACTIVATE_KEY,
+        ActionId.ATTACH_DENY_ALL,
+        ActionId.REVOKE_SESSIONS,
+    }
+    assert not containment & set(found)
+    assert {ActionId.TIMELINE, ActionId.OPEN_CASE} <= set(found)
+    assert "🛡️ Contained" in json.dumps(blocks, ensure_ascii=False)
+    assert not any(e.get("style") == "danger" for e in found.values())
