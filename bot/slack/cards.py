@@ -29,9 +29,8 @@ from bot.slack.format import (
     code,
     code_block,
     link,
+    local_time,
     plain,
-    utc_datetime,
-    utc_time,
 )
 from bot.slack.ids import ActionId, ButtonValue
 
@@ -157,7 +156,7 @@ def _last_used(report: KeyReport | None) -> str:
     if report.last_used_at is None:
         return "never (or not recorded)"
     where = [clean(part, 60) for part in (report.last_used_service, report.last_used_region)]
-    return " · ".join([utc_datetime(report.last_used_at), *[w for w in where if w]])
+    return " · ".join([local_time(report.last_used_at), *[w for w in where if w]])
 
 
 def _from_where(alert: Alert, context: AlertContext) -> str:
@@ -205,7 +204,10 @@ def _events_section(alert: Alert) -> list[Block]:
 
 
 def _event_line(event: TimelineEvent) -> str:
-    parts = [f"• {utc_time(event.time)}", _event(event.event_source, event.event_name)]
+    parts = [
+        f"• {local_time(event.time, date=False)}",
+        _event(event.event_source, event.event_name),
+    ]
     if event.access_key_id:
         parts.append(f"key {code(event.access_key_id, 40)}")
     if event.source_ip:
@@ -280,7 +282,7 @@ def card_counter(incident: Incident) -> str:
     """`37 alerts, last 12:14:05 UTC`; the date too when the incident spans days."""
     count = max(1, incident.alert_count)
     spans_days = incident.first_seen.date() != incident.last_seen.date()
-    last = utc_datetime(incident.last_seen) if spans_days else utc_time(incident.last_seen)
+    last = local_time(incident.last_seen, date=spans_days, ago=True)
     return f"1 alert, at {last}" if count == 1 else f"{count} alerts, last {last}"
 
 
@@ -373,9 +375,9 @@ def _state_label(incident: Incident, key: str, report: KeyReport | None) -> str:
 
 
 def _status_line(incident: Incident) -> list[str]:
-    parts = [card_counter(incident), f"first seen {utc_datetime(incident.first_seen)}"]
+    parts = [card_counter(incident), f"first seen {local_time(incident.first_seen)}"]
     if incident.snoozed_until is not None:
-        parts.append(f"pings paused until {utc_datetime(incident.snoozed_until)}")
+        parts.append(f"pings paused until {local_time(incident.snoozed_until)}")
     if incident.case_id:
         parts.append(f"AWS Support case {code(incident.case_id, 60)}")
     if incident.incident_channel.isalnum():
@@ -391,7 +393,7 @@ def _card_fields(
     report, key = context.key, alert.access_key_id or incident.access_key_id
     pairs = [
         ("What happened", _what(alert)),
-        ("When", utc_datetime(alert.occurred_at or alert.received_at)),
+        ("When", local_time(alert.occurred_at or alert.received_at)),
         ("Which key", _key(key)),
         ("Whose", _whose(alert, report, account)),
         ("Key status", _key_status(report, now) if key else "—"),
@@ -441,7 +443,7 @@ def incident_card(
 
 def alert_reply(alert: Alert, context: AlertContext) -> tuple[str, list[Block]]:
     """(fallback text, blocks) for a later alert in the incident's thread; no buttons."""
-    when = utc_datetime(alert.occurred_at or alert.received_at)
+    when = local_time(alert.occurred_at or alert.received_at)
     title = clean(alert.title, 200)
     head = f"{SEVERITY_EMOJI[alert.severity]} *{title}* · {when}"
     pairs = [("What happened", _what(alert)), ("From", _from_where(alert, context))]

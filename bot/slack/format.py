@@ -85,6 +85,19 @@ def utc_datetime(moment: datetime) -> str:
     return as_utc(moment).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+def local_time(moment: datetime, *, date: bool = True, ago: bool = False) -> str:
+    """A time each reader sees in their own timezone (Slack's date formatting), in mrkdwn.
+
+    The UTC text is the fallback, for clients and notifications that cannot localise; files
+    and logs keep UTC alone. `ago` adds Slack's relative time ("12 minutes ago").
+    """
+    tokens = "{date_short_pretty} {time_secs}" if date else "{time_secs}"
+    if ago:
+        tokens += " ({ago})"
+    fallback = utc_datetime(moment) if date else utc_time(moment)
+    return f"<!date^{int(as_utc(moment).timestamp())}^{tokens}|{fallback}>"
+
+
 def age_days(created: datetime, now: datetime) -> int:
     """Whole days between two times, never negative (clock skew between AWS and us)."""
     return max(0, (as_utc(now) - as_utc(created)).days)

@@ -24,7 +24,7 @@ from bot.models import (
 )
 from bot.slack.blocks import Message, context, section
 from bot.slack.cards import card_buttons
-from bot.slack.format import age_days, clean, code, code_block, escape, fit, plain, utc_datetime
+from bot.slack.format import age_days, clean, code, code_block, escape, fit, local_time, plain
 from bot.slack.ids import ActionId, ButtonValue
 
 A = ActionKind
@@ -125,13 +125,13 @@ def _last_used(report: KeyReport) -> str:
     where = " · ".join(
         clean(p, 60) for p in (report.last_used_service, report.last_used_region) if p
     )
-    return f"{utc_datetime(report.last_used_at)}" + (f" · {where}" if where else "")
+    return f"{local_time(report.last_used_at)}" + (f" · {where}" if where else "")
 
 
 def _created(report: KeyReport, now: datetime) -> str:
     if report.created is None:
         return "—"
-    return f"{utc_datetime(report.created)} ({age_days(report.created, now)} days ago)"
+    return f"{local_time(report.created)} ({age_days(report.created, now)} days ago)"
 
 
 def _flags(report: KeyReport) -> list[str]:
@@ -351,9 +351,7 @@ def auto_contained_message(outcomes: list[ActionOutcome]) -> Message:
 
 def already_message(record: ActionRecord, message: str) -> Message:
     """`already done by @U at T`: a repeat ran nothing, and says what the first one came to."""
-    at = utc_datetime(
-        record.updated_at if record.state is ActionState.DONE else record.requested_at
-    )
+    at = local_time(record.updated_at if record.state is ActionState.DONE else record.requested_at)
     by = f"{who(record.actor)} at {at}"
     phrase = {
         ActionState.DONE: f"already done by {by}",
@@ -420,7 +418,7 @@ def triage_message(incident: Incident, actor: str, note: str = "") -> Message:
             else "marked as a false positive"
         )
         quiet = (
-            f" The thread stays quiet until {utc_datetime(incident.snoozed_until)}; "
+            f" The thread stays quiet until {local_time(incident.snoozed_until)}; "
             "new alerts are still counted on the card."
             if incident.snoozed_until
             else " New alerts keep pinging the thread."
@@ -457,8 +455,8 @@ def incident_summary(
         f" · {incident.status.value}",
         f"Key {code(incident.access_key_id)} ({kind}) · account {code(incident.account_id)}"
         + (f" · user {code(incident.user_name)}" if incident.user_name else ""),
-        f"First seen {utc_datetime(incident.first_seen)}"
-        f" · last seen {utc_datetime(incident.last_seen)} · {incident.alert_count} alerts",
+        f"First seen {local_time(incident.first_seen)}"
+        f" · last seen {local_time(incident.last_seen)} · {incident.alert_count} alerts",
         f"Declared by {who(actor)}. The alert thread: "
         + (
             f"<{card_link}|the card in the alerts channel>"

@@ -21,7 +21,7 @@ from bot.slack.blocks import (
     text_length,
 )
 from bot.slack.cards import SEVERITY_EMOJI
-from bot.slack.format import clean, code, plain, utc_datetime
+from bot.slack.format import clean, code, local_time, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue
 
 MAX_IPS = 8
@@ -133,11 +133,11 @@ def done_message(report: TimelineReport) -> tuple[str, list[Block]]:
 
 
 def _overview(report: TimelineReport) -> Block:
-    first = utc_datetime(report.first_seen) if report.first_seen else "—"
-    last = utc_datetime(report.last_seen) if report.last_seen else "—"
+    first = local_time(report.first_seen) if report.first_seen else "—"
+    last = local_time(report.last_seen) if report.last_seen else "—"
     regions = ", ".join(clean(r, 30) for r in report.regions[:12]) or "none"
     account = code(report.account_id, 14) if report.account_id else "the bot's account"
-    window = f"{utc_datetime(report.start)} → {utc_datetime(report.end)}"
+    window = f"{local_time(report.start)} → {local_time(report.end)}"
     return section(
         f"*First seen* {first}\n*Last seen* {last}\n*Regions with activity* {regions}\n"
         f"*Account* {account} · *window* {window}"

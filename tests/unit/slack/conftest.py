@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import UTC, datetime
 
@@ -26,6 +27,14 @@ ACCOUNT = "123456789012"
 USER = "app-integration-user"
 ATTACKER_IP = "198.51.100.50"
 WHEN = datetime(2026, 5, 21, 12, 11, 58, tzinfo=UTC)
+
+
+LOCAL_TIME = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
+
+
+def dated(text: str) -> str:
+    """Slack's local-time tokens read as their UTC fallback; everything else as sent."""
+    return LOCAL_TIME.sub(r"\1", text)
 
 
 class FakeClock:

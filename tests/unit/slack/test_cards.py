@@ -15,7 +15,17 @@ from bot.slack.ids import ActionId, ButtonValue
 from bot.standins.slack import SlackStandIn
 from bot.standins.transcript import render_channel
 
-from .conftest import ACCOUNT, ATTACKER_IP, KEY, SESSION_KEY, USER, WHEN, key_report, make_incident
+from .conftest import (
+    ACCOUNT,
+    ATTACKER_IP,
+    KEY,
+    SESSION_KEY,
+    USER,
+    WHEN,
+    dated,
+    key_report,
+    make_incident,
+)
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 HOSTILE = "<!channel> <https://evil.example/|click here> `x` &lt; *bold*\n:fake: line"
@@ -32,7 +42,8 @@ def texts(value: object) -> list[str]:
 
 
 def shown(text: str, blocks: list[dict[str, Any]]) -> str:
-    return "\n".join([text, *texts(blocks)])
+    """The text as sent, local times read as their UTC fallback."""
+    return "\n".join([text, *map(dated, texts(blocks))])
 
 
 def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -68,6 +79,8 @@ def test_caller_identity_card_names_key_owner_origin_and_verdicts(
     assert "`us-east-1` ✅ approved" in body
     assert "Active · 365 days old" in body
     assert "2026-05-21 12:11:58 UTC · sts · us-east-1" in body
+    token = f"<!date^{int(WHEN.timestamp())}^{{date_short_pretty}} {{time_secs}}|"
+    assert token in json.dumps(blocks)
     assert "🟠 High" in body
     assert text.startswith("🟠 High: GetCallerIdentity from outside known networks")
     assert blocks[0]["type"] == "header"
@@ -250,10 +263,12 @@ def test_notes_and_containment_marks_appear(caller_identity: Alert) -> None:
 def test_counter_reads_like_a_person_wrote_it(caller_identity: Alert) -> None:
     last = WHEN.replace(hour=12, minute=14, second=5)
     incident = make_incident(caller_identity, alert_count=37, last_seen=last)
-    assert card_counter(incident) == "37 alerts, last 12:14:05 UTC"
-    assert card_counter(make_incident(caller_identity)) == "1 alert, at 12:11:58 UTC"
+    assert dated(card_counter(incident)) == "37 alerts, last 12:14:05 UTC"
+    assert "{time_secs} ({ago})" in card_counter(incident)
+    once = card_counter(make_incident(caller_identity))
+    assert dated(once) == "1 alert, at 12:11:58 UTC"
     later = make_incident(caller_identity, alert_count=2, last_seen=WHEN + timedelta(days=1))
-    assert card_counter(later) == "2 alerts, last 2026-05-22 12:11:58 UTC"
+    assert dated(card_counter(later)) == "2 alerts, last 2026-05-22 12:11:58 UTC"
 
 
 def test_the_card_shows_the_counter(

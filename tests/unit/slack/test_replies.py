@@ -31,6 +31,8 @@ from bot.slack.replies import (
 )
 from bot.standins.slack_blocks import block_errors
 
+from .conftest import dated
+
 NOW = datetime(2026, 11, 21, 12, 30, tzinfo=UTC)
 KEY = "AKIARZPUZDIKJNRZ4YMQ"
 ACCOUNT = "123456789012"
@@ -40,7 +42,8 @@ SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 
 
 def dump(blocks: list[dict[str, Any]]) -> str:
-    return json.dumps(blocks, ensure_ascii=False)
+    """The blocks as JSON, local times read as their UTC fallback."""
+    return dated(json.dumps(blocks, ensure_ascii=False))
 
 
 def button_map(blocks: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
