@@ -236,6 +236,33 @@ class ActionRecord(BaseModel):
     source: str = ""
 
 
+class BlastRadius(BaseModel):
+    """What the principal behind a key may do, from the policies in force for it.
+
+    Each list holds the allowed actions (or, for privilege escalation, the named paths)
+    in that risk class, as Salesforce's cloudsplaining classifies them.
+    """
+
+    principal: str
+    admin_equivalent: bool = False
+    privilege_escalation: list[str] = Field(default_factory=list)
+    data_exfiltration: list[str] = Field(default_factory=list)
+    resource_exposure: list[str] = Field(default_factory=list)
+    credentials_exposure: list[str] = Field(default_factory=list)
+    infrastructure_modification: list[str] = Field(default_factory=list)
+    policies: list[str] = Field(default_factory=list)
+    error: str = ""
+
+    @property
+    def risky(self) -> bool:
+        return self.admin_equivalent or bool(
+            self.privilege_escalation
+            or self.data_exfiltration
+            or self.resource_exposure
+            or self.credentials_exposure
+        )
+
+
 class AlertContext(BaseModel):
     """What keycheck learned around an alert before posting it: the judgements on the card."""
 
@@ -244,6 +271,7 @@ class AlertContext(BaseModel):
     region_approved: bool | None = None
     ip_location: str = ""
     notes: list[str] = Field(default_factory=list)
+    blast: BlastRadius | None = None
 
 
 class PrincipalKind(StrEnum):

@@ -128,7 +128,7 @@ def get_user_policy(iam: IAMClient, user_name: str, name: str) -> dict[str, Any]
         if is_not_found(error):
             return None
         raise
-    return _document(response["PolicyDocument"])
+    return decode_document(response["PolicyDocument"])
 
 
 @aws_retry()
@@ -186,7 +186,7 @@ def get_role_policy(iam: IAMClient, role_name: str, name: str) -> dict[str, Any]
         if is_not_found(error):
             return None
         raise
-    return _document(response["PolicyDocument"])
+    return decode_document(response["PolicyDocument"])
 
 
 @aws_retry()
@@ -203,7 +203,7 @@ def delete_role_policy(iam: IAMClient, role_name: str, name: str) -> str:
     return request_id(dict(response))
 
 
-def _document(value: object) -> dict[str, Any]:
+def decode_document(value: object) -> dict[str, Any]:
     """boto3 decodes policy documents to dicts; a string (URL-encoded JSON) is parsed here."""
     if isinstance(value, str):
         parsed: dict[str, Any] = json.loads(unquote(value))

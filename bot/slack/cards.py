@@ -15,6 +15,7 @@ from bot.models import (
     Alert,
     AlertContext,
     AlertKind,
+    BlastRadius,
     Incident,
     IncidentStatus,
     KeyKind,
@@ -186,6 +187,48 @@ def _quarantine(report: KeyReport | None) -> str:
     names = [p for p in report.attached_policies if p.startswith(QUARANTINE_PREFIX)]
     shown = ", ".join(code(name, 60) for name in names) or code(QUARANTINE_PREFIX + "V2/V3")
     return f"⚠️ *attached* by AWS ({shown}): AWS believes this key is exposed"
+
+
+def _examples(actions: list[str], shown: int = 3) -> str:
+    listed = ", ".join(code(action, 60) for action in actions[:shown])
+    more = f" and {len(actions) - shown} more" if len(actions) > shown else ""
+    return f"{listed}{more}"
+
+
+def blast_line(blast: BlastRadius) -> str:
+    """What the key's principal may do, in one line: the risk classes it reaches."""
+    if blast.error:
+        return f"⚠️ not assessed: {clean(blast.error, 300)}"
+    parts = ["⚠️ *admin-equivalent*"] if blast.admin_equivalent else []
+    if blast.privilege_escalation:
+        count = len(blast.privilege_escalation)
+        parts.append(f"*privilege escalation* ({count} path{'s' if count > 1 else ''})")
+    for label, actions in (
+        ("*data exfiltration*", blast.data_exfiltration),
+        ("*resource exposure*", blast.resource_exposure),
+        ("*credentials exposure*", blast.credentials_exposure),
+    ):
+        if actions:
+            parts.append(f"{label} ({_examples(actions)})")
+    if blast.infrastructure_modification:
+        parts.append(f"infrastructure changes ({len(blast.infrastructure_modification)} actions)")
+    return " · ".join(parts) or "✅ nothing risky in its policies"
+
+
+def blast_section(blast: BlastRadius | None) -> list[Block]:
+    """The blast radius and, in small print, the paths and policies it was read from."""
+    if blast is None:
+        return []
+    blocks = [_section(f"*What it can do* {blast_line(blast)}")]
+    details = []
+    if blast.privilege_escalation:
+        paths = ", ".join(code(path, 60) for path in blast.privilege_escalation[:8])
+        details.append(f"Escalation paths: {paths}")
+    if blast.policies:
+        names = ", ".join(clean(name, 80) for name in blast.policies[:8])
+        more = f" and {len(blast.policies) - 8} more" if len(blast.policies) > 8 else ""
+        details.append(f"From {names}{more}")
+    return blocks + ([_context(details)] if details else [])
 
 
 # -- sections shared by the card and the thread reply ----------------------------------------
@@ -430,6 +473,7 @@ def incident_card(
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
         _context([_state_label(incident, key, report), clean(KIND_LABEL[alert.kind], 60)]),
         _fields(_card_fields(incident, alert, context, account, now or alert.received_at)),
+        *(blast_section(context.blast) if key else []),
         *_details_section(alert),
         *_events_section(alert),
         *_raw_section(alert),
