@@ -263,6 +263,33 @@ class BlastRadius(BaseModel):
         )
 
 
+class OpenItem(BaseModel):
+    """One way the principal can still act after containment, and the action that closes it."""
+
+    what: str
+    action: ActionKind | None = None
+    key_id: str = ""
+
+
+class Verification(BaseModel):
+    """Does containment hold: every way in, read from AWS after the actions."""
+
+    access_key_id: str
+    account_id: str = ""
+    principal: str = ""
+    keys: dict[str, str] = Field(default_factory=dict)
+    login_profile: bool | None = None
+    deny_all: bool = False
+    revoked: bool = False
+    blast: BlastRadius | None = None
+    open_items: list[OpenItem] = Field(default_factory=list)
+    error: str = ""
+
+    @property
+    def holds(self) -> bool:
+        return not self.error and not self.open_items
+
+
 class AlertContext(BaseModel):
     """What keycheck learned around an alert before posting it: the judgements on the card."""
 

@@ -15,11 +15,13 @@ from bot.ingest.cards import Cards
 from bot.ingest.pipeline import Ingest
 from bot.investigate.post import TimelinePoster
 from bot.respond.authorization import Responders
+from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
 from bot.respond.lookup import KeyLookup
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
+from bot.respond.verify import ContainmentCheck
 from bot.slack.messenger import Messenger
 from bot.store import Store
 
@@ -39,6 +41,8 @@ class Services:
     cases: IncidentCases
     channels: IncidentChannels
     triage: Triage
+    blast: BlastRadii
+    verify: ContainmentCheck
     timelines: TimelinePoster
     ingest: Ingest
     # Where Slack listeners run their AWS work once Slack has its acknowledgement.

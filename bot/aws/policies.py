@@ -1,4 +1,4 @@
-"""The policies in force for a principal: attached, inline, and (for a user) its groups'.
+"""The policies in force for a principal (attached, inline, its groups'), and its other ways in.
 
 What a leaked key may do is the union of these documents; a boundary or an SCP can only
 narrow it, so reading these errs on the side of "it can do more", which is the side a
@@ -10,10 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from bot.aws.iam import (
     decode_document,
     get_role_policy,
     get_user_policy,
+    is_not_found,
     list_attached_role_policies,
     list_attached_user_policies,
     list_role_policies,
@@ -101,3 +104,15 @@ def role_policies(iam: IAMClient, role_name: str) -> list[NamedPolicy]:
         if document is not None:
             found.append(NamedPolicy("inline", name, document))
     return found
+
+
+@aws_retry()
+def has_login_profile(iam: IAMClient, user_name: str) -> bool:
+    """Whether the user has a console password: a way in that no access key controls."""
+    try:
+        iam.get_login_profile(UserName=user_name)
+    except ClientError as error:
+        if is_not_found(error):
+            return False
+        raise
+    return True

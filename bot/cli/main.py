@@ -23,6 +23,7 @@ SUBCOMMANDS = {
     "serve": "run the Slack app (HTTP, or Socket Mode)",
     "timeline": "fetch a key's CloudTrail timeline: every region, every key it minted",
     "undo": "undo a containment action by its id",
+    "verify": "check that containment holds: every way in, read now",
     "worker": "long-poll the SQS alert queue and post to Slack",
 }
 NOISY_LOGGERS = ("botocore", "boto3", "urllib3", "werkzeug", "slack_bolt", "slack_sdk")

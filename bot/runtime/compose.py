@@ -21,12 +21,14 @@ from bot.ingest.pipeline import Ingest
 from bot.investigate.post import TimelinePoster
 from bot.respond.authorization import Responders
 from bot.respond.autocontain import AutoContainer
+from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
 from bot.respond.keyreport import build_key_report
 from bot.respond.lookup import KeyLookup
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
+from bot.respond.verify import ContainmentCheck
 from bot.services import Services
 from bot.slack.messenger import Messenger, make_client
 from bot.store import Store, open_store
@@ -61,6 +63,12 @@ def responder_of(settings: Settings, store: Store, sessions: Sessions) -> Respon
     return Responder(store, sessions, key_report=partial(build_key_report, sessions))
 
 
+def containment_check(sessions: Sessions, blast: BlastRadii | None = None) -> ContainmentCheck:
+    """The check that containment holds, for the terminal and for Slack."""
+    key_report = partial(build_key_report, sessions)
+    return ContainmentCheck(sessions, key_report, blast or BlastRadii(sessions))
+
+
 def build_services(
     settings: Settings, *, client: WebClient | None = None, sessions: Sessions | None = None
 ) -> Services:
@@ -74,6 +82,7 @@ def build_services(
     cards = Cards(store, messenger, enricher)
     responders = Responders(settings, messenger.usergroup_members)
     responder = Responder(store, sessions, key_report=key_report)
+    blast = BlastRadii(sessions)
     ingest = Ingest(
         settings,
         store,
@@ -101,6 +110,8 @@ def build_services(
             report_of=cards.fresh_report,
         ),
         triage=Triage(store, messenger, cards.refresh),
+        blast=blast,
+        verify=containment_check(sessions, blast),
         timelines=TimelinePoster(settings, sessions, messenger, store),
         ingest=ingest,
         work=ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="respond"),

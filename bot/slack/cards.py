@@ -374,9 +374,10 @@ BUTTON_LABEL = {
 
 
 def _containment(key: str, value: str, report: KeyReport | None) -> list[Block]:
-    """What containment is left, Contain all first and the only red one; none once contained."""
+    """What containment is left, Contain all first and the only red one; once contained,
+    the check that it holds."""
     if contained(key, report):
-        return []
+        return [_button(ActionId.VERIFY, "Verify containment", value, "primary")]
     steps = [_button(step, BUTTON_LABEL[step], value) for step in still_open(key, report)]
     return [_button(ActionId.CONTAIN_ALL, "Contain all", value, "danger"), *steps]
 

@@ -22,6 +22,7 @@ class ActionId(StrEnum):
     REOPEN = "kc_reopen"
     UNDO = "kc_undo"
     APPROVE = "kc_approve"
+    VERIFY = "kc_verify"
 
 
 class CallbackId(StrEnum):

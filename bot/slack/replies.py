@@ -20,6 +20,7 @@ from bot.models import (
     KeyKind,
     KeyReport,
     OutcomeStatus,
+    Verification,
     utcnow,
 )
 from bot.slack.blocks import Message, context, section
@@ -473,3 +474,54 @@ def incident_summary(
 def archived_message(channel_id: str, actor: str, record: ActionRecord) -> Message:
     line = f":file_cabinet: {who(actor)} archived <#{channel_id}> · action {code(record.id)}"
     return line, [section(line)]
+
+
+# -- containment verified ---------------------------------------------------------------------
+
+ITEM_BUTTON = {
+    A.DEACTIVATE_KEY: (ActionId.DEACTIVATE_KEY, "Deactivate"),
+    A.REVOKE_SESSIONS: (ActionId.REVOKE_SESSIONS, "Revoke sessions"),
+    A.ATTACH_DENY_ALL: (ActionId.ATTACH_DENY_ALL, "Attach deny-all"),
+}
+
+
+def verdict_line(check: Verification) -> str:
+    """One line: it holds, or every way in that is still open."""
+    if check.error:
+        return f"Could not verify {check.access_key_id}: {check.error}"
+    if check.holds:
+        return f"✅ {check.access_key_id} and its principal can do nothing now"
+    return "⚠️ Still open: " + "; ".join(item.what for item in check.open_items)
+
+
+def verification_message(check: Verification, incident_id: str = "") -> Message:
+    """The verdict, then each open item with the button that closes it."""
+    text = verdict_line(check)
+    blocks = [section(clean(text, 2900) if check.error else _verdict_mrkdwn(check))]
+    for index, item in enumerate(check.open_items[:20]):
+        line = section(f"• {clean(item.what, 600)}")
+        if item.action in ITEM_BUTTON:
+            action_id, label = ITEM_BUTTON[item.action]
+            value = ButtonValue(i=incident_id, k=item.key_id, a=check.account_id)
+            line["accessory"] = _button(label, action_id, value, style="danger")
+        line["block_id"] = f"kc_open_{index}"
+        blocks.append(line)
+    facts = _verification_facts(check)
+    if facts:
+        blocks.append(context(" · ".join(facts)))
+    return text, blocks
+
+
+def _verdict_mrkdwn(check: Verification) -> str:
+    if check.holds:
+        return f"✅ *{code(check.access_key_id)} and its principal can do nothing now*"
+    return f"⚠️ *Still open* for {code(check.access_key_id)}:"
+
+
+def _verification_facts(check: Verification) -> list[str]:
+    facts = [f"{code(key, 24)} {clean(status, 20)}" for key, status in sorted(check.keys.items())]
+    if check.login_profile is not None:
+        facts.append("console password set" if check.login_profile else "no console password")
+    facts.append(f"{DENY_ALL} {'present' if check.deny_all else 'absent'}")
+    facts.append(f"{REVOKE_SESSIONS} {'present' if check.revoked else 'absent'}")
+    return facts

@@ -51,11 +51,14 @@ def messages_text(messages: list[dict[str, Any]]) -> str:
 
 
 def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """A message's buttons by action id (the first of each)."""
+    """A message's buttons by action id (the first of each), in actions blocks or beside text."""
     found: dict[str, dict[str, Any]] = {}
     for block in message.get("blocks", []):
-        for element in block.get("elements", []) if block["type"] == "actions" else []:
-            found.setdefault(element["action_id"], element)
+        elements = block.get("elements", []) if block["type"] == "actions" else []
+        accessory = block.get("accessory")
+        for element in [*elements, *([accessory] if accessory else [])]:
+            if element.get("type") == "button":
+                found.setdefault(element["action_id"], element)
     return found
 
 
@@ -67,10 +70,11 @@ def replies(slack: SlackStandIn, incident: Incident) -> list[dict[str, Any]]:
 def wait_replies(
     slack: SlackStandIn, incident: Incident, count: int, timeout: float = 15.0
 ) -> list[dict[str, Any]]:
+    """The thread's first `count` replies, once there are that many."""
 
     def enough(s: SlackStandIn) -> list[dict[str, Any]] | None:
         found = replies(s, incident)
-        return found if len(found) >= count else None
+        return found[:count] if len(found) >= count else None
 
     return slack.wait_for(enough, timeout)
 

@@ -52,7 +52,7 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes]) -> dict[str, object
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
                 return dict(json.loads(response.read()))
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # not up yet, or slow on a loaded machine
             time.sleep(0.2)
     raise AssertionError("the process never answered /healthz")
 

@@ -13,7 +13,7 @@ from bot.aws.support import SUPPORT_REGION
 from bot.domain.policies import DENY_ALL, REVOKE_SESSIONS
 from bot.models import ActionKind, ActionState, Incident
 from bot.runtime.process import Runtime
-from bot.slack.ids import ActionId
+from bot.slack.ids import ActionId, ButtonValue
 from bot.standins import demo_scenario as scenario
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests
@@ -63,6 +63,31 @@ def test_a_responder_contains_a_key_and_moto_shows_it(
         ActionKind.REVOKE_SESSIONS: ActionState.DONE,
     }
     assert all(r.actor == RESPONDER and r.reason == "key posted in a public repo" for r in records)
+    [_, verified] = wait_replies(slack, incident, 2)
+    assert "can do nothing now" in messages_text([verified])
+
+
+def test_containment_that_leaves_a_way_in_says_which_and_offers_its_button(
+    aws: boto3.Session,
+    slack: SlackStandIn,
+    incident: Incident,
+    responder: Responder,
+) -> None:
+    iam = aws.client("iam")
+    second = iam.create_access_key(UserName=incident.user_name)["AccessKey"]["AccessKeyId"]
+    iam.create_login_profile(UserName=incident.user_name, Password="Hunter2-hunter2!")
+
+    responder.click(ActionId.DEACTIVATE_KEY, card_value(incident), incident)
+    responder.submit(confirm_view(slack), reason="first the leaked key")
+
+    [_, verified] = wait_replies(slack, incident, 2)
+    text = messages_text([verified])
+    assert "Still open" in text and f"other key {second}, active" in text
+    assert "console password set" in text and "sessions issued before now" in text
+    pressed = buttons(verified)
+    assert ButtonValue.decode(pressed[ActionId.DEACTIVATE_KEY]["value"]).k == second
+    assert ActionId.REVOKE_SESSIONS in pressed
+    assert key_status(iam, incident.user_name, second) == "Active"
 
 
 def test_a_strangers_click_changes_nothing(

@@ -1,0 +1,101 @@
+"""Does containment hold: every way the key's principal could still act, read from AWS.
+
+A key read back as Inactive says nothing about the user's other key, its console
+password, the sessions already minted, or a group policy that allows everything. This
+reads each of them after the actions, and names every one still open with the action
+that closes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from bot.aws.iam import list_access_keys
+from bot.aws.policies import has_login_profile
+from bot.aws.sessions import Sessions, unreachable
+from bot.domain.keys import key_kind
+from bot.models import ActionKind, BlastRadius, KeyKind, KeyReport, OpenItem, Verification
+from bot.respond.blast_radius import BlastRadii
+
+
+def open_items(
+    report: KeyReport, keys: dict[str, str], login_profile: bool | None, blast: BlastRadius
+) -> list[OpenItem]:
+    """What is still open, most direct first; pure, so each rule is tested without AWS."""
+    items: list[OpenItem] = []
+    key = report.access_key_id
+    if key_kind(key) is KeyKind.LONG_TERM and keys.get(key, report.status) != "Inactive":
+        items.append(
+            OpenItem(what=f"this key {key} is active", action=ActionKind.DEACTIVATE_KEY, key_id=key)
+        )
+    for other, status in sorted(keys.items()):
+        if other != key and status == "Active":
+            what = f"the user's other key {other}, active"
+            items.append(OpenItem(what=what, action=ActionKind.DEACTIVATE_KEY, key_id=other))
+    if login_profile:
+        items.append(OpenItem(what="console password set (delete it in IAM: no key controls it)"))
+    if not report.revoke_attached:
+        what = "sessions issued before now are still valid"
+        items.append(OpenItem(what=what, action=ActionKind.REVOKE_SESSIONS, key_id=key))
+    if blast.error:
+        items.append(OpenItem(what=f"what its policies allow could not be read: {blast.error}"))
+    elif blast.risky and not report.deny_all_attached:
+        what = "its policies still allow " + _risks(blast)
+        items.append(OpenItem(what=what, action=ActionKind.ATTACH_DENY_ALL, key_id=key))
+    return items
+
+
+def _risks(blast: BlastRadius) -> str:
+    risks = [
+        ("everything (admin-equivalent)", blast.admin_equivalent),
+        ("privilege escalation", bool(blast.privilege_escalation)),
+        ("data exfiltration", bool(blast.data_exfiltration)),
+        ("resource exposure", bool(blast.resource_exposure)),
+        ("credentials exposure", bool(blast.credentials_exposure)),
+    ]
+    return ", ".join(label for label, present in risks if present)
+
+
+class ContainmentCheck:
+    """Verify for the Verify button, after every containment, and `keycheck verify`."""
+
+    def __init__(
+        self, sessions: Sessions, key_report: Callable[[str], KeyReport], blast: BlastRadii
+    ) -> None:
+        self.sessions = sessions
+        self.key_report = key_report
+        self.blast = blast
+
+    def verify(self, key_id: str) -> Verification:
+        """Read the key, its principal's other ways in and its policies now; never cached."""
+        report = self.key_report(key_id)
+        if report.error:
+            return Verification(access_key_id=key_id, error=report.error)
+        self.blast.forget(report)
+        blast = self.blast.compute(report)
+        try:
+            keys, login = self._ways_in(report)
+        except (ClientError, BotoCoreError) as error:
+            reason = unreachable(error) if isinstance(error, BotoCoreError) else str(error)
+            return Verification(access_key_id=key_id, account_id=report.account_id, error=reason)
+        return Verification(
+            access_key_id=key_id,
+            account_id=report.account_id,
+            principal=blast.principal,
+            keys=keys,
+            login_profile=login,
+            deny_all=report.deny_all_attached,
+            revoked=report.revoke_attached,
+            blast=blast,
+            open_items=open_items(report, keys, login, blast),
+        )
+
+    def _ways_in(self, report: KeyReport) -> tuple[dict[str, str], bool | None]:
+        """A user's keys and console password; a role has neither (its sessions are revoked)."""
+        if key_kind(report.access_key_id) is KeyKind.TEMPORARY or not report.user_name:
+            return {}, None
+        iam = self.sessions.client("iam", report.account_id)
+        keys = {k.key_id: k.status for k in list_access_keys(iam, report.user_name)}
+        return keys, has_login_profile(iam, report.user_name)
