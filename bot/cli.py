@@ -1,33 +1,42 @@
-"""The `keycheck` command: every subcommand module in bot.commands, found at start."""
+"""The `keycheck` command: one module of bot.commands per subcommand, loaded when chosen."""
 
 from __future__ import annotations
 
 import argparse
 import importlib
 import logging
-import pkgutil
 import sys
 from collections.abc import Sequence
 
-import bot.commands
 from bot.errors import KeycheckError
 
+SUBCOMMANDS = ("analyze", "check", "contain", "demo", "serve", "timeline", "undo", "worker")
 
-def build_parser() -> argparse.ArgumentParser:
+
+def _chosen(argv: Sequence[str]) -> tuple[str, ...]:
+    """The subcommand named in argv, alone: the others' imports (boto3, Bolt) cost a second.
+
+    Without one (help, a typo), all of them, so that argparse can list them.
+    """
+    named = next((arg for arg in argv if not arg.startswith("-")), "")
+    return (named,) if named in SUBCOMMANDS else SUBCOMMANDS
+
+
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="keycheck", description="Respond to a leaked AWS access key, from Slack or here."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug output")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for info in sorted(pkgutil.iter_modules(bot.commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"bot.commands.{info.name}")
-        module.add(sub)
+    for name in _chosen(argv):
+        importlib.import_module(f"bot.commands.{name}").add(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; a KeycheckError is a clear one-line message and exit status 2."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
