@@ -7,9 +7,9 @@ A key minted in one file thus has its records pulled from every file after it in
 pass. The files scanned before a key was known are scanned once more, for all such keys
 together: one extra pass, over those files only, whatever the number of generations.
 
-Only the records kept travel back from the workers, already flattened to an event's fields
-(as MessagePack: cheaper both ways than pickled dicts), so memory follows what is kept, not
-what is read, and the parent only validates them into events. The analysis sorts events
+Only the records kept travel back from the workers, already flattened to an event's fields,
+so memory follows what is kept, not what is read, and the parent only validates them into
+events. The analysis sorts events
 by time, whatever order the files came in.
 """
 
@@ -75,9 +75,13 @@ class _Task:
 
 @dataclass
 class _Result:
-    records: bytes = b""
+    fields: list[dict[str, Any]] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     seen: int = 0
+
+
+# A result as it crosses from a worker: its fields as MessagePack, then edges and count.
+_Packed = tuple[bytes, list[Edge], int]
 
 
 def _needles(task: _Task) -> list[bytes] | None:
@@ -97,7 +101,18 @@ def _scan(task: _Task) -> _Result:
     scanned = scan_records(task.source.load(), task.source.name, _needles(task))
     edges = [e for e in map(minted_edge, scanned.records) if e is not None] if task.edges else []
     kept = [event_fields(record) for record in scanned.records if _kept(record, task)]
-    return _Result(msgspec.msgpack.encode(kept), edges, scanned.seen)
+    return _Result(kept, edges, scanned.seen)
+
+
+def _scan_packed(task: _Task) -> _Packed:
+    """`_scan` in a worker: MessagePack is cheaper both ways than pickling the dicts."""
+    result = _scan(task)
+    return msgspec.msgpack.encode(result.fields), result.edges, result.seen
+
+
+def _unpacked(packed: _Packed) -> _Result:
+    fields, edges, seen = packed
+    return _Result(_DECODER.decode(fields), edges, seen)
 
 
 def workers(sources: Sequence[Source], jobs: int | None = None) -> int:
@@ -122,15 +137,15 @@ def _completed(tasks: Iterator[_Task], count: int) -> Iterator[tuple[_Task, _Res
     import multiprocessing  # here: a small input never starts a pool
 
     with multiprocessing.Pool(count) as pool:
-        pending: deque[tuple[_Task, AsyncResult[_Result]]] = deque()
+        pending: deque[tuple[_Task, AsyncResult[_Packed]]] = deque()
         for task in tasks:
-            pending.append((task, pool.apply_async(_scan, (task,))))
+            pending.append((task, pool.apply_async(_scan_packed, (task,))))
             if len(pending) >= 2 * count:
                 done, result = pending.popleft()
-                yield done, result.get()
+                yield done, _unpacked(result.get())
         while pending:
             done, result = pending.popleft()
-            yield done, result.get()
+            yield done, _unpacked(result.get())
 
 
 def _sweep(
@@ -151,7 +166,7 @@ def _sweep(
 
 
 def _events(result: _Result) -> list[TimelineEvent]:
-    return [TimelineEvent.model_validate(fields) for fields in _DECODER.decode(result.records)]
+    return [TimelineEvent.model_validate(fields) for fields in result.fields]
 
 
 def every_event(
