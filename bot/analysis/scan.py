@@ -19,8 +19,6 @@ import gzip
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
-from operator import itemgetter
 from typing import Any, Literal
 
 import msgspec
@@ -34,7 +32,6 @@ Kind = Literal["record", "lookup", "document"]
 # A raw JSON value: the whole file, a line of it, or a record inside it (not copied out).
 Piece = bytes | msgspec.Raw
 GZIP_MAGIC = b"\x1f\x8b"
-_SEPARATORS = b" \t\r\n,"
 _GAP = re.compile(rb"[ \t\r\n,]*")
 
 
@@ -142,45 +139,30 @@ def _starts(text: bytes, parts: Sequence[tuple[Kind, Piece]]) -> list[int] | Non
 
     Parts follow one another with only commas and white space between (JSON's rule for
     array items; lines are stripped), so the first one's place and their sizes give every
-    other's. CloudTrail puts exactly one comma between records: that case is summed at C
-    speed, and anything else walked. The first and last parts are checked against the text.
+    other's. The first and last are checked against the text.
     """
     first, last = bytes(parts[0][1]), bytes(parts[-1][1])
-    origin = text.find(first[:64])
-    sizes = [len(raw) for _, raw in parts]
-    starts = list(accumulate((size + 1 for size in sizes[:-1]), initial=origin))
-    if not _on_values(text, starts):
-        starts = _walk(text, origin, sizes)
-    placed = text.startswith(first, origin) and text.startswith(last, starts[-1])
+    at = text.find(first[:64])
+    starts: list[int] = []
+    for _, raw in parts:
+        gap = _GAP.match(text, at) if starts else None
+        at = gap.end() if gap else at
+        starts.append(at)
+        at += len(raw)
+    placed = text.startswith(first, starts[0]) and text.startswith(last, starts[-1])
     return starts if placed else None
 
 
-def _on_values(text: bytes, starts: list[int]) -> bool:
-    """True when no start falls on a separator: each gap before them was one byte."""
-    if len(starts) < 2:
-        return True
-    found = bytes(itemgetter(*starts)(text))
-    return len(found.translate(None, _SEPARATORS)) == len(starts)
-
-
-def _walk(text: bytes, origin: int, sizes: list[int]) -> list[int]:
-    starts, at = [origin], origin + sizes[0]
-    for size in sizes[1:]:
-        gap = _GAP.match(text, at)
-        at = gap.end() if gap else at
-        starts.append(at)
-        at += size
-    return starts
-
-
-def _holding(text: bytes, parts: list[tuple[Kind, Piece]], needles: Sequence[bytes]) -> list[int]:
-    """The indexes of the parts that hold a needle: found from where the needles are in the
-    whole text, one search per needle, instead of searching each of thousands of parts."""
+def _holding(
+    text: bytes, parts: list[tuple[Kind, Piece]], needles: Sequence[bytes], hits: list[int]
+) -> list[int]:
+    """The indexes of the parts that hold a needle: placed by where the needles were found
+    in the whole text, instead of searching each of thousands of parts for each needle."""
     starts = _starts(text, parts)
     if starts is None:
         return [i for i, (_, raw) in enumerate(parts) if any(n in bytes(raw) for n in needles)]
     holding = set()
-    for hit in _hits(text, needles):
+    for hit in hits:
         index = bisect.bisect_right(starts, hit) - 1
         if index >= 0 and hit < starts[index] + len(parts[index][1]):
             holding.add(index)
@@ -205,12 +187,15 @@ def scan_records(
     """
     text = plain(blob)
     scanned = Scanned()
-    if needles is not None and not any(needle in text for needle in needles):
+    hits = [] if needles is None else _hits(text, needles)
+    if needles is not None and not hits:
         scanned.seen = text.count(b'"eventTime"')
         return scanned
     parts = pieces(text, name)
     scanned.seen = len(parts)
-    chosen = range(len(parts)) if needles is None or not parts else _holding(text, parts, needles)
+    chosen: Sequence[int] = range(len(parts))
+    if needles is not None and parts:
+        chosen = _holding(text, parts, needles, hits)
     for index in chosen:
         kind, raw = parts[index]
         scanned.records.extend(EXPAND[kind](_VALUE.decode(raw)))
