@@ -41,8 +41,11 @@ def content_id(record: dict[str, Any]) -> str:
 
 def record_from_lookup(item: dict[str, Any]) -> dict[str, Any]:
     """The record inside a LookupEvents item; its summary fields when that is unreadable."""
+    text = item.get("CloudTrailEvent") or ""
     try:
-        record = msgspec.json.decode(item.get("CloudTrailEvent") or "")
+        record = msgspec.json.decode(text)
+    except msgspec.ValidationError:  # a number past 64 bits: the standard library reads it
+        record = json.loads(text)
     except msgspec.DecodeError:
         record = None
     if isinstance(record, dict):

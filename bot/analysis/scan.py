@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import codecs
 import gzip
+import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -169,6 +170,14 @@ def _holding(
     return sorted(holding)
 
 
+def _value(raw: Piece) -> object:
+    """One piece parsed; by the standard library when a number is past msgspec's 64 bits."""
+    try:
+        return _VALUE.decode(raw)
+    except msgspec.ValidationError:
+        return json.loads(bytes(raw))
+
+
 @dataclass
 class Scanned:
     """The records of one file that passed the needles, and how many the file had."""
@@ -198,5 +207,5 @@ def scan_records(
         chosen = _holding(text, parts, needles, hits)
     for index in chosen:
         kind, raw = parts[index]
-        scanned.records.extend(EXPAND[kind](_VALUE.decode(raw)))
+        scanned.records.extend(EXPAND[kind](_value(raw)))
     return scanned

@@ -80,8 +80,9 @@ class _Result:
     seen: int = 0
 
 
-# A result as it crosses from a worker: its fields as MessagePack, then edges and count.
-_Packed = tuple[bytes, list[Edge], int]
+# A result as it crosses from a worker: its fields (as MessagePack, unless a number in them
+# is past 64 bits), then its edges and count.
+_Packed = tuple[bytes | list[dict[str, Any]], list[Edge], int]
 
 
 def _needles(task: _Task) -> list[bytes] | None:
@@ -107,12 +108,15 @@ def _scan(task: _Task) -> _Result:
 def _scan_packed(task: _Task) -> _Packed:
     """`_scan` in a worker: MessagePack is cheaper both ways than pickling the dicts."""
     result = _scan(task)
-    return msgspec.msgpack.encode(result.fields), result.edges, result.seen
+    try:
+        return msgspec.msgpack.encode(result.fields), result.edges, result.seen
+    except OverflowError:
+        return result.fields, result.edges, result.seen
 
 
 def _unpacked(packed: _Packed) -> _Result:
     fields, edges, seen = packed
-    return _Result(_DECODER.decode(fields), edges, seen)
+    return _Result(_DECODER.decode(fields) if isinstance(fields, bytes) else fields, edges, seen)
 
 
 def workers(sources: Sequence[Source], jobs: int | None = None) -> int:

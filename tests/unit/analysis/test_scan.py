@@ -75,3 +75,10 @@ def test_records_of_a_delivery_need_not_name_their_event() -> None:
     assert scan_records(b'{"Records": [{"a": 1}, 2]}').records == [{"a": 1}]
     assert scan_records(b'[{"a": 1}, {"eventID": "x"}]').records == [{"eventID": "x"}]
     assert scan_records(b'{"Records": "none"}').records == []
+
+
+def test_numbers_past_64_bits_are_read_in_every_shape() -> None:
+    huge = {"size": 2**70}
+    records = [record("PutObject", "s3", requestParameters=huge)]
+    for shape, blob in _shapes(records).items():
+        assert scan_records(blob, shape).records == records, shape

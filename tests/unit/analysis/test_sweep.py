@@ -103,6 +103,17 @@ def test_every_event_of_every_file_with_two_workers(trail: list[Source]) -> None
     )
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_numbers_past_64_bits_are_read_and_carried(tmp_path: Path, jobs: int) -> None:
+    huge = 2**70
+    trail = _write(
+        tmp_path,
+        {"a.json": [record("PutObject", "s3", requestParameters={"size": huge})], "b.json": []},
+    )
+    (event,) = select_events(trail, {KEY}, jobs=jobs)
+    assert event.request_parameters == {"size": huge}
+
+
 def test_one_worker_per_core_and_none_for_one_file_or_s3(trail: list[Source]) -> None:
     assert workers(trail[:1]) == 1
     assert workers(trail, jobs=3) == 3
