@@ -26,11 +26,22 @@ def _records() -> list[dict[str, Any]]:
     return found
 
 
+def _one_gap_wider(records: list[dict[str, Any]]) -> bytes:
+    """Compact records one comma apart, as CloudTrail writes them, but for one wider gap."""
+    compact = [json.dumps(r, separators=(",", ":")).encode() for r in records]
+    half = max(1, len(compact) // 2)
+    joined = b",".join(compact[:half])
+    if compact[half:]:
+        joined += b",\n " + b",".join(compact[half:])
+    return joined
+
+
 def _shapes(records: list[dict[str, Any]]) -> dict[str, bytes]:
     """The same records as every producer writes them."""
     lookup = {"Events": [{"CloudTrailEvent": json.dumps(r), "EventId": "x"} for r in records]}
     return {
         "delivery": json.dumps({"Records": records}, separators=(",", ":")).encode(),
+        "one gap wider": b'{"Records":[' + _one_gap_wider(records) + b"]}",
         "pretty delivery": json.dumps({"Records": records}, indent=2).encode(),
         "gzipped": gzip.compress(json.dumps({"Records": records}).encode()),
         "bom": b"\xef\xbb\xbf" + json.dumps({"Records": records}).encode(),
