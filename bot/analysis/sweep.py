@@ -16,6 +16,7 @@ by time, whatever order the files came in.
 from __future__ import annotations
 
 import os
+import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence, Set
@@ -129,6 +130,11 @@ def workers(sources: Sequence[Source], jobs: int | None = None) -> int:
     return max(1, min(len(sources), jobs or os.cpu_count() or 1))
 
 
+def _leave_interrupts_to_parent() -> None:
+    """Ctrl-C reaches every process of the group: the parent stops the pool, quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _completed(tasks: Iterator[_Task], count: int) -> Iterator[tuple[_Task, _Result]]:
     """Each task with its result, in order; two per worker in flight at most.
 
@@ -140,7 +146,7 @@ def _completed(tasks: Iterator[_Task], count: int) -> Iterator[tuple[_Task, _Res
         return
     import multiprocessing  # here: a small input never starts a pool
 
-    with multiprocessing.Pool(count) as pool:
+    with multiprocessing.Pool(count, initializer=_leave_interrupts_to_parent) as pool:
         pending: deque[tuple[_Task, AsyncResult[_Packed]]] = deque()
         for task in tasks:
             pending.append((task, pool.apply_async(_scan_packed, (task,))))

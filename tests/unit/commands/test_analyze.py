@@ -218,3 +218,14 @@ def test_many_files_in_worker_processes_give_what_one_file_gives(
     split = analyse_json(capsys, *_deliveries(tmp_path, 4), "--key", KEY, "--jobs", jobs)
     assert split == whole
     assert split["keys"] == [{"access_key_id": ASIA, "derived_from": KEY}]
+
+
+def test_a_broken_file_read_by_a_worker_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = _deliveries(tmp_path, 3)
+    (tmp_path / "broken.jsonl").write_text(json.dumps(record("ListUsers")) + "\n{oops\n")
+    status, out, err = run(capsys, *source, "--key", KEY, "--jobs", "2")
+    assert status == 2
+    assert out == ""
+    assert "broken.jsonl: line 2 is not JSON" in err
