@@ -8,8 +8,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-import maxminddb
-
 from bot.analysis.networks import parse_ip
 
 EARTH_RADIUS_KM = 6371.0
@@ -77,6 +75,9 @@ class GeoIP:
 
     @classmethod
     def open(cls, path: Path | str) -> GeoIP:
+        """The reader is imported here: an analysis without a database never pays for it."""
+        import maxminddb
+
         return cls(maxminddb.open_database(str(path)))
 
     def locate(self, ip: str) -> Location | None:

@@ -9,6 +9,7 @@ every id in the result is unique.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from operator import attrgetter
 
 from bot.analysis.records import content_id
 from bot.models import TimelineEvent
@@ -38,5 +39,5 @@ def merge_events(*sources: Iterable[TimelineEvent]) -> list[TimelineEvent]:
             merged.append(event)
             continue
         merged.extend(v.model_copy(update={"event_id": d}) for d, v in variants.items())
-    merged.sort(key=lambda e: (e.time, e.event_source, e.event_name, e.event_id))
+    merged.sort(key=attrgetter("time", "event_source", "event_name", "event_id"))
     return merged

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from enum import StrEnum
+from functools import lru_cache
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -24,8 +25,13 @@ def source_kind(source: str) -> SourceKind:
     return SourceKind.IP if parse_ip(text) is not None else SourceKind.UNREADABLE
 
 
+@lru_cache(maxsize=4096)
 def parse_ip(source: str) -> IPAddress | None:
-    """The address, or None for hostnames, empty values and malformed or anonymised ones."""
+    """The address, or None for hostnames, empty values and malformed or anonymised ones.
+
+    Cached: a trail repeats a few addresses over and over, and parsing one costs more than
+    all the rules that ask for it.
+    """
     try:
         return ipaddress.ip_address(source.strip())
     except ValueError:

@@ -7,6 +7,8 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from bot.models import TimelineEvent
 
 # Where STS, IAM, SSO and Cognito put credentials in responseElements; in them, any field
@@ -35,6 +37,29 @@ def content_id(record: dict[str, Any]) -> str:
     """A stable id from the record's content, for records whose eventID is missing or reused."""
     blob = json.dumps(record, sort_keys=True, default=str).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()[:32]
+
+
+def record_from_lookup(item: dict[str, Any]) -> dict[str, Any]:
+    """The record inside a LookupEvents item; its summary fields when that is unreadable."""
+    text = item.get("CloudTrailEvent") or ""
+    try:
+        record = msgspec.json.decode(text)
+    except msgspec.ValidationError:  # a number past 64 bits: the standard library reads it
+        record = json.loads(text)
+    except msgspec.DecodeError:
+        record = None
+    if isinstance(record, dict):
+        return record
+    return {
+        "eventID": item.get("EventId", ""),
+        "eventName": item.get("EventName", ""),
+        "eventSource": item.get("EventSource", ""),
+        "eventTime": item.get("EventTime"),
+        "userIdentity": {
+            "accessKeyId": item.get("AccessKeyId", ""),
+            "userName": item.get("Username", ""),
+        },
+    }
 
 
 def _principal(identity: dict[str, Any]) -> tuple[str, str]:
@@ -82,11 +107,16 @@ def _mfa(identity: dict[str, Any], extra: dict[str, Any]) -> bool | None:
 
 def event_from_record(record: dict[str, Any]) -> TimelineEvent:
     """Flatten one CloudTrail record; every field is optional because real records vary."""
+    return TimelineEvent.model_validate(event_fields(record))
+
+
+def event_fields(record: dict[str, Any]) -> dict[str, Any]:
+    """A TimelineEvent's fields from one record, as plain values that can cross processes."""
     identity = _dict(record.get("userIdentity"))
     extra = _dict(record.get("additionalEventData"))
     arn, user_name = _principal(identity)
     read_only = record.get("readOnly")
-    return TimelineEvent(
+    return dict(
         event_id=str(record.get("eventID") or content_id(record)),
         time=parse_time(record.get("eventTime")),
         region=str(record.get("awsRegion", "")),

@@ -144,7 +144,9 @@ def tag_events(events: Sequence[TimelineEvent], config: AnalysisConfig) -> None:
     wanted even when it failed. Findings made only of failed calls say "attempted".
     """
     for event in events:
-        event.tags = event_tags(event, config)
+        tags = event_tags(event, config)
+        if tags or event.tags:  # a model's attribute assignment is slow; most get none
+            event.tags = tags
     in_burst = enumeration_bursts(events, config.burst_calls, config.burst_window)
     travelled: set[str] = set()
     if config.locator is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -10,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel
 
 from bot.analysis.chains import MINTING_CALLS, minted_key
-from bot.analysis.records import event_from_record, parse_time
+from bot.analysis.records import event_from_record, parse_time, record_from_lookup
 from bot.aws.ratelimit import TokenBucket
 from bot.aws.retry import aws_retry
 from bot.models import TimelineEvent
@@ -99,26 +98,6 @@ def lookup_events(
         bucket=bucket,
     ):
         yield event_from_record(record)
-
-
-def record_from_lookup(item: dict[str, Any]) -> dict[str, Any]:
-    """The record inside a LookupEvents item; its summary fields when that is unreadable."""
-    try:
-        record = json.loads(item.get("CloudTrailEvent") or "")
-    except ValueError:
-        record = None
-    if isinstance(record, dict):
-        return record
-    return {
-        "eventID": item.get("EventId", ""),
-        "eventName": item.get("EventName", ""),
-        "eventSource": item.get("EventSource", ""),
-        "eventTime": item.get("EventTime"),
-        "userIdentity": {
-            "accessKeyId": item.get("AccessKeyId", ""),
-            "userName": item.get("Username", ""),
-        },
-    }
 
 
 def _session(record: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:

@@ -14,16 +14,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.analysis.chains import DEFAULT_DEPTH, Minted, derived_key, minted_key
-from bot.analysis.geo import GeoIP, Locator
+from bot.analysis.context import analysis_config
 from bot.analysis.merge import merge_events
-from bot.analysis.networks import parse_networks
 from bot.analysis.pipeline import analyze_events
 from bot.analysis.report import (
     Analysis,
@@ -37,7 +34,6 @@ from bot.aws.cloudtrail import LOOKUP_WINDOW, lookup_events
 from bot.aws.ratelimit import LOOKUP_BUCKETS, BucketRegistry
 from bot.aws.regions import enabled_regions
 from bot.aws.sessions import Sessions
-from bot.config import Settings
 from bot.errors import KeycheckError
 from bot.models import TimelineEvent
 
@@ -61,45 +57,6 @@ def window(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
     end = now or datetime.now(UTC)
     days = max(1, min(days, LOOKUP_WINDOW.days))
     return end - timedelta(days=days), end
-
-
-@lru_cache(maxsize=4)
-def _geoip(path: Path) -> GeoIP:
-    """One reader per database for the life of the process (it memory-maps the file)."""
-    return GeoIP.open(path)
-
-
-def open_locator(path: Path | None, *, required: bool = False) -> Locator | None:
-    """The GeoIP database, if configured; a missing one is an error only when asked for by name."""
-    if path is None:
-        return None
-    try:
-        return _geoip(path)
-    except (OSError, ValueError) as error:
-        if required:
-            raise KeycheckError(f"Cannot open the GeoIP database {path}: {error}") from error
-        log.warning("GeoIP database %s unusable (%s); continuing without locations", path, error)
-        return None
-
-
-def analysis_config(
-    settings: Settings,
-    *,
-    known_cidrs: Sequence[str] | None = None,
-    approved_regions: Sequence[str] | None = None,
-    geoip_db: Path | None = None,
-) -> AnalysisConfig:
-    """The settings' context for analysis; explicit arguments (CLI flags) override them."""
-    try:
-        networks = parse_networks(settings.known_cidrs if known_cidrs is None else known_cidrs)
-    except ValueError as error:
-        raise KeycheckError(f"Not a CIDR: {error}") from error
-    regions = settings.approved_regions if approved_regions is None else approved_regions
-    return AnalysisConfig(
-        known_networks=tuple(networks),
-        approved_regions=frozenset(r.strip() for r in regions if r.strip()),
-        locator=open_locator(geoip_db or settings.geoip_db, required=geoip_db is not None),
-    )
 
 
 def describe_error(error: BaseException) -> str:

@@ -8,8 +8,8 @@ from datetime import timedelta
 from bot.analysis.chains import account_of, follow_chains, minted_key
 from bot.analysis.merge import merge_events
 from bot.analysis.pipeline import analyze
-from bot.analysis.prefilter import select_records
 from bot.analysis.records import event_from_record
+from bot.analysis.sweep import Source, select_events
 from bot.analysis.tagging import AnalysisConfig
 from bot.models import TimelineEvent
 from tests.conftest import SHARED_DATA
@@ -94,10 +94,10 @@ def test_the_depth_bound_is_honoured_at_every_setting() -> None:
 
 
 def test_the_raw_prefilter_keeps_exactly_what_the_analysis_keeps() -> None:
-    records = _chain_records()
-    kept = select_records(records, [KEY], depth=3)
+    blob = json.dumps({"Records": _chain_records()}).encode()
+    kept = select_events([Source("one.json", lambda: blob)], {KEY}, depth=3)
     full = analyze(_events(), AnalysisConfig(), keys=[KEY], depth=3)
-    narrowed = analyze(map(event_from_record, kept), AnalysisConfig(), keys=[KEY], depth=3)
+    narrowed = analyze(kept, AnalysisConfig(), keys=[KEY], depth=3)
     assert [e.event_id for e in narrowed.events] == [e.event_id for e in full.events]
 
 

@@ -104,3 +104,11 @@ def test_credentials_of_every_shape_lose_their_secrets_but_keep_the_key_id() -> 
         "roleCredentials": {"accessKeyId": "ASIACCCCCCCCCCCCCCCC"},
         "accessKey": {"accessKeyId": "AKIADDDDDDDDDDDDDDDD", "status": "Active"},
     }
+
+
+def test_the_evidence_file_is_written_as_json_dumps_would_write_it() -> None:
+    report = _report()
+    report.events[0].request_parameters = {"note": "café ☕", "size": 2**70, "nested": [1.5, None]}
+    written = timeline_json(report)
+    assert written == json.dumps(json.loads(written), indent=1, ensure_ascii=False).encode()
+    assert json.loads(written)["events"][0]["request_parameters"]["size"] == 2**70

@@ -171,3 +171,61 @@ def test_a_bad_cidr_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None
     status, _, err = run(capsys, str(SEED), "--known-cidrs", "10.0.0.0/33")
     assert status == 2
     assert "Not a CIDR" in err
+
+
+def test_the_operators_settings_still_apply_without_flags(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    launch = tmp_path / "launch.jsonl"
+    launch.write_text(json.dumps(record("RunInstances", "ec2")))
+    assert "region.unapproved" not in json.dumps(analyse_json(capsys, str(launch)))
+    monkeypatch.setenv("KEYCHECK_APPROVED_REGIONS", "eu-west-1")
+    assert "region.unapproved" in json.dumps(analyse_json(capsys, str(launch)))
+    monkeypatch.delenv("KEYCHECK_APPROVED_REGIONS")
+    (tmp_path / ".env").write_text("KEYCHECK_APPROVED_REGIONS=eu-west-1\n")
+    assert "region.unapproved" in json.dumps(analyse_json(capsys, str(launch)))
+
+
+def _deliveries(folder: Path, count: int) -> list[str]:
+    """`count` gzipped deliveries; KEY's AssumeRole in the last, ASIA's calls in the first."""
+    records = json.loads(SEED.read_text())["Records"]
+    minting = [r for r in records if r["eventName"] == "AssumeRole"]
+    for number in range(count):
+        chosen = minting if number == count - 1 else [r for r in records if r not in minting]
+        body = json.dumps({"Records": chosen}).encode()
+        (folder / f"{number:03}.json.gz").write_bytes(gzip.compress(body))
+    return [str(folder)]
+
+
+def test_progress_is_shown_on_a_terminal_only(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    source = _deliveries(tmp_path, 3)
+    _, _, quiet = run(capsys, *source, "--key", KEY, "--format", "json")
+    assert quiet == ""
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True)
+    _, _, shown = run(capsys, *source, "--key", KEY, "--format", "json")
+    assert "3/3 files" in shown
+    assert "records/s" in shown
+    assert "following minted keys: " in shown  # ASIA's calls came before its AssumeRole
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_many_files_in_worker_processes_give_what_one_file_gives(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, jobs: str
+) -> None:
+    whole = analyse_json(capsys, str(SEED), "--key", KEY)
+    split = analyse_json(capsys, *_deliveries(tmp_path, 4), "--key", KEY, "--jobs", jobs)
+    assert split == whole
+    assert split["keys"] == [{"access_key_id": ASIA, "derived_from": KEY}]
+
+
+def test_a_broken_file_read_by_a_worker_is_a_clear_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    source = _deliveries(tmp_path, 3)
+    (tmp_path / "broken.jsonl").write_text(json.dumps(record("ListUsers")) + "\n{oops\n")
+    status, out, err = run(capsys, *source, "--key", KEY, "--jobs", "2")
+    assert status == 2
+    assert out == ""
+    assert "broken.jsonl: line 2 is not JSON" in err

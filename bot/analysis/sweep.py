@@ -1,0 +1,214 @@
+"""Many trail files at once: read, gunzipped and filtered in worker processes, one per core.
+
+With keys, the files are scanned in order, a few per worker in flight, each for the keys
+reached so far: the keys asked about and those the files already scanned showed them
+minting (every successful STS call that returned credentials is noted, whoever made it).
+A key minted in one file thus has its records pulled from every file after it in the same
+pass. The files scanned before a key was known are scanned once more, for all such keys
+together: one extra pass, over those files only, whatever the number of generations.
+
+Only the records kept travel back from the workers, already flattened to an event's fields,
+so memory follows what is kept, not what is read, and the parent only validates them into
+events. The analysis sorts events
+by time, whatever order the files came in.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence, Set
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+
+from bot.analysis.chains import DEFAULT_DEPTH
+from bot.analysis.prefilter import MINT_NEEDLE, Edge, Reach, Record, concerns, minted_edge
+from bot.analysis.records import event_fields
+from bot.analysis.scan import scan_records
+from bot.models import TimelineEvent
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
+_DECODER = msgspec.msgpack.Decoder(list[dict[str, Any]])
+
+
+@dataclass(frozen=True)
+class Source:
+    """One file by name, and how to get its bytes; `parallel` when a worker may call `load`."""
+
+    name: str
+    load: Callable[[], bytes]
+    parallel: bool = True
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a sweep is: reported after every file."""
+
+    files_done: int
+    files: int
+    records: int
+    seconds: float
+    second_pass: bool = False
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds > 0 else 0.0
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@dataclass(frozen=True)
+class _Task:
+    """One file to scan: keep the records concerning `keys` (all when None), not `taken`."""
+
+    source: Source
+    keys: frozenset[str] | None = None
+    taken: frozenset[str] = frozenset()
+    edges: bool = False
+
+
+@dataclass
+class _Result:
+    fields: list[dict[str, Any]] = field(default_factory=list)
+    edges: list[Edge] = field(default_factory=list)
+    seen: int = 0
+
+
+# A result as it crosses from a worker: its fields (as MessagePack, unless a number in them
+# is past 64 bits), then its edges and count.
+_Packed = tuple[bytes | list[dict[str, Any]], list[Edge], int]
+
+
+def _needles(task: _Task) -> list[bytes] | None:
+    if task.keys is None:
+        return None
+    return [key.encode() for key in task.keys] + ([MINT_NEEDLE] if task.edges else [])
+
+
+def _kept(record: Record, task: _Task) -> bool:
+    if task.keys is None:
+        return True
+    return concerns(record, task.keys) and not (task.taken and concerns(record, task.taken))
+
+
+def _scan(task: _Task) -> _Result:
+    """In a worker: one file's records that the task keeps, and the keys minted in it."""
+    scanned = scan_records(task.source.load(), task.source.name, _needles(task))
+    edges = [e for e in map(minted_edge, scanned.records) if e is not None] if task.edges else []
+    kept = [event_fields(record) for record in scanned.records if _kept(record, task)]
+    return _Result(kept, edges, scanned.seen)
+
+
+def _scan_packed(task: _Task) -> _Packed:
+    """`_scan` in a worker: MessagePack is cheaper both ways than pickling the dicts."""
+    result = _scan(task)
+    try:
+        return msgspec.msgpack.encode(result.fields), result.edges, result.seen
+    except OverflowError:
+        return result.fields, result.edges, result.seen
+
+
+def _unpacked(packed: _Packed) -> _Result:
+    fields, edges, seen = packed
+    return _Result(_DECODER.decode(fields) if isinstance(fields, bytes) else fields, edges, seen)
+
+
+def workers(sources: Sequence[Source], jobs: int | None = None) -> int:
+    """`jobs` processes, or one per core; never more than files; 1 means none is started.
+
+    A source whose bytes cannot be fetched in a worker (an S3 object) keeps all of them here.
+    """
+    if not all(source.parallel for source in sources):
+        return 1
+    return max(1, min(len(sources), jobs or os.cpu_count() or 1))
+
+
+def _leave_interrupts_to_parent() -> None:
+    """Ctrl-C reaches every process of the group: the parent stops the pool, quietly."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _completed(tasks: Iterator[_Task], count: int) -> Iterator[tuple[_Task, _Result]]:
+    """Each task with its result, in order; two per worker in flight at most.
+
+    Tasks are drawn from `tasks` only as earlier ones finish, so a task can be made with
+    what the earlier results taught, and the queue stays short on a bucket of any size.
+    """
+    if count < 2:
+        yield from ((task, _scan(task)) for task in tasks)
+        return
+    import multiprocessing  # here: a small input never starts a pool
+
+    with multiprocessing.Pool(count, initializer=_leave_interrupts_to_parent) as pool:
+        pending: deque[tuple[_Task, AsyncResult[_Packed]]] = deque()
+        for task in tasks:
+            pending.append((task, pool.apply_async(_scan_packed, (task,))))
+            if len(pending) >= 2 * count:
+                done, result = pending.popleft()
+                yield done, _unpacked(result.get())
+        while pending:
+            done, result = pending.popleft()
+            yield done, _unpacked(result.get())
+
+
+def _sweep(
+    tasks: Iterator[_Task],
+    files: int,
+    count: int,
+    progress: ProgressCallback | None,
+    second_pass: bool = False,
+) -> Iterator[tuple[_Task, _Result]]:
+    """`_completed`, reporting progress after every file."""
+    started, seen = time.monotonic(), 0
+    for done, (task, result) in enumerate(_completed(tasks, count), start=1):
+        seen += result.seen
+        if progress is not None:
+            elapsed = time.monotonic() - started
+            progress(Progress(done, files, seen, elapsed, second_pass))
+        yield task, result
+
+
+def _events(result: _Result) -> list[TimelineEvent]:
+    return [TimelineEvent.model_validate(fields) for fields in result.fields]
+
+
+def every_event(
+    sources: Sequence[Source],
+    progress: ProgressCallback | None = None,
+    jobs: int | None = None,
+) -> Iterator[TimelineEvent]:
+    """Every record of every file, as events; `jobs` processes (default: one per core)."""
+    tasks = (_Task(source) for source in sources)
+    for _, result in _sweep(tasks, len(sources), workers(sources, jobs), progress):
+        yield from _events(result)
+
+
+def select_events(
+    sources: Sequence[Source],
+    keys: Set[str],
+    depth: int = DEFAULT_DEPTH,
+    progress: ProgressCallback | None = None,
+    jobs: int | None = None,
+) -> list[TimelineEvent]:
+    """The keys' events, their minted keys' (to `depth` hops), and those that created them."""
+    reached = Reach(keys, depth)
+    count = workers(sources, jobs)
+    kept: list[TimelineEvent] = []
+    scanned: list[tuple[Source, frozenset[str]]] = []
+    tasks = (_Task(source, reached.keys, edges=True) for source in sources)
+    for task, result in _sweep(tasks, len(sources), count, progress):
+        kept += _events(result)
+        reached.learn(result.edges)
+        scanned.append((task.source, task.keys or frozenset()))
+    final = reached.keys
+    again = [_Task(source, final - known, known) for source, known in scanned if known != final]
+    for _, result in _sweep(iter(again), len(again), count, progress, second_pass=True):
+        kept += _events(result)
+    return kept
