@@ -131,9 +131,9 @@ class Ingest:
     def _deliver_incident(self, incident_id: str, alerts: list[Alert]) -> None:
         store = self.store
         incident = store.get_incident(incident_id)
-        if incident is None:
-            return
         history = store.alerts_for(incident_id)
+        if incident is None or not history:
+            return
         first = history[0]
         card_context = self.enricher(first)
         if not incident.thread_ts:
