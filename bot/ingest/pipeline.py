@@ -10,11 +10,13 @@ from datetime import datetime
 
 from bot.alerts.parse import parse_body
 from bot.config import Settings
-from bot.errors import BadEnvelope
+from bot.errors import BadEnvelope, KeycheckError, user_message
 from bot.ingest.enrich import Enricher, expected_source
-from bot.models import Alert, AlertContext, AlertKind, Incident, utcnow
+from bot.models import ActionOutcome, Alert, AlertContext, AlertKind, Incident, utcnow
+from bot.slack.blocks import Message, section
 from bot.slack.cards import alert_reply, incident_card
 from bot.slack.messenger import Messenger
+from bot.slack.replies import auto_contained_message
 from bot.store import Store, lease_owner
 
 log = logging.getLogger(__name__)
@@ -23,7 +25,8 @@ DELIVERY_LEASE = "deliver"
 # Renewed before each incident; a holder that died frees it after this long.
 LEASE_SECONDS = 120.0
 AlarmCompleter = Callable[[Alert], Alert]
-AfterCard = Callable[[Alert, Incident], None]
+# Auto-containment of one alert in its incident: the outcomes, [] when its type is not listed.
+Contain = Callable[[Alert, str], list[ActionOutcome]]
 
 
 def signature(alert: Alert) -> tuple[str, ...]:
@@ -47,15 +50,18 @@ class Ingest:
         enricher: Enricher,
         *,
         complete_alarm: AlarmCompleter | None = None,
-        after_card: AfterCard | None = None,
+        contain: Contain | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
         self.messenger = messenger
         self.enricher = enricher
         self.complete_alarm = complete_alarm
-        self.after_card = after_card
+        self.contain = contain
         self._deliver_lock = threading.Lock()
+        # Auto-containment results waiting for their incident's thread, by incident id.
+        self._notes: dict[str, list[Message]] = {}
+        self._notes_lock = threading.Lock()
         self._owner = lease_owner()
 
     def accept(self, body: str | bytes) -> list[Alert]:
@@ -75,13 +81,34 @@ class Ingest:
                     "%s from a known network %s: not an alert", complete.rule, complete.source_ip
                 )
                 continue
-            if store.record_alert(complete).duplicate:
+            outcome = store.record_alert(complete)
+            if outcome.duplicate:
                 store.bump("alerts.duplicate")
                 log.info("redelivery of %s counted once", complete.dedup_key)
                 continue
             store.bump("alerts.stored")
+            self._auto_contain(complete, outcome.incident)
             stored.append(complete)
         return stored
+
+    def _auto_contain(self, alert: Alert, incident: Incident) -> None:
+        """Contain a listed alert as soon as it is stored, whatever came before it or Slack's
+        state; its result waits for delivery, which posts it in the incident's thread."""
+        if self.contain is None:
+            return
+        try:
+            outcomes = self.contain(alert, incident.id)
+        except Exception as error:  # storing is done; the thread says containment failed
+            log.exception("auto-containment for %s failed", alert.dedup_key)
+            text = f":x: Auto-containment failed: {user_message(error)}"
+            self._hold_note(incident.id, (text, [section(text)]))
+            return
+        if outcomes:
+            self._hold_note(incident.id, auto_contained_message(outcomes))
+
+    def _hold_note(self, incident_id: str, note: Message) -> None:
+        with self._notes_lock:
+            self._notes.setdefault(incident_id, []).append(note)
 
     def deliver(self) -> int:
         """Post every stored alert not yet in Slack, grouped per incident; return how many.
@@ -147,9 +174,22 @@ class Ingest:
                 self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
             seen.add(signature(alert))
             store.mark_posted(alert.dedup_key)
+        self._post_notes(incident)
         if alerts:
             text, blocks = incident_card(incident, first, card_context)
             self.messenger.update(incident.channel, incident.thread_ts, text, blocks)
+
+    def _post_notes(self, incident: Incident) -> None:
+        """Auto-containment results into the thread; one Slack refused waits for next time."""
+        with self._notes_lock:
+            notes = self._notes.pop(incident.id, [])
+        for n, (text, blocks) in enumerate(notes):
+            try:
+                self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
+            except KeycheckError:
+                with self._notes_lock:
+                    self._notes[incident.id] = notes[n:] + self._notes.get(incident.id, [])
+                raise
 
     def _post_card(self, incident: Incident, alert: Alert, context: AlertContext) -> None:
         messenger = self.messenger
@@ -166,8 +206,6 @@ class Ingest:
                 [(f"{incident.id}-raw.json", raw.encode())],
                 "The raw alert, as received.",
             )
-        if self.after_card is not None:
-            self.after_card(alert, incident)
 
 
 def _is_json(text: str) -> bool:
