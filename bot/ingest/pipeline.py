@@ -30,7 +30,12 @@ Contain = Callable[[Alert, str], list[ActionOutcome]]
 
 
 def signature(alert: Alert) -> tuple[str, ...]:
-    """What makes an alert news within its incident; a repeat only moves the counter."""
+    """What makes an alert news within its incident; a repeat only moves the counter.
+
+    Unrecognised alerts are all alike to us, so each is news: its raw JSON is all there is.
+    """
+    if alert.kind is AlertKind.UNRECOGNISED:
+        return (alert.kind, alert.dedup_key)
     return (alert.kind, alert.rule, alert.event_name, alert.source_ip, alert.error_code)
 
 
@@ -172,6 +177,7 @@ class Ingest:
             if signature(alert) not in seen and not snoozed(incident, utcnow()):
                 text, blocks = alert_reply(alert, self.enricher(alert))
                 self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
+                self._upload_raw(incident, alert)
             seen.add(signature(alert))
             store.mark_posted(alert.dedup_key)
         self._post_notes(incident)
@@ -198,19 +204,25 @@ class Ingest:
         incident.channel, incident.thread_ts = posted.channel, posted.ts
         self.store.save_incident(incident)
         self.store.mark_posted(alert.dedup_key)
-        if alert.kind is AlertKind.UNRECOGNISED:
-            raw = json.dumps(json.loads(alert.raw), indent=2) if _is_json(alert.raw) else alert.raw
-            messenger.upload(
-                incident.channel,
-                incident.thread_ts,
-                [(f"{incident.id}-raw.json", raw.encode())],
-                "The raw alert, as received.",
-            )
+        self._upload_raw(incident, alert)
+
+    def _upload_raw(self, incident: Incident, alert: Alert) -> None:
+        """An unrecognised alert's raw JSON into the thread: the only way to read it."""
+        if alert.kind is not AlertKind.UNRECOGNISED:
+            return
+        raw = json.dumps(json.loads(alert.raw), indent=2) if _is_json(alert.raw) else alert.raw
+        name = f"{incident.id}-{alert.dedup_key.rsplit(':', 1)[-1][:40]}-raw.json"
+        self.messenger.upload(
+            incident.channel,
+            incident.thread_ts,
+            [(name, raw.encode())],
+            "The raw alert, as received.",
+        )
 
 
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True

@@ -50,9 +50,17 @@ def test_incidents_are_per_account_and_key(store: Store) -> None:
 
 
 def test_an_alert_about_nobody_still_finds_an_incident(store: Store) -> None:
-    first = store.record_alert(alert("m1", key="")).incident
-    second = store.record_alert(alert("m2", key="")).incident
-    assert first.subject == "unrecognised" and second.id == first.id
+    first = store.record_alert(alert("m1", key="", rule="root.usage")).incident
+    second = store.record_alert(alert("m2", key="", rule="root.usage")).incident
+    assert first.subject == "cloudtrail-api-call:root.usage" and second.id == first.id
+
+
+def test_key_less_alerts_of_different_kinds_open_different_incidents(store: Store) -> None:
+    """Finding: every key-less alert of an account joined one "unrecognised" incident."""
+    alarm = store.record_alert(alert("m1", key="", kind="cloudwatch-alarm", rule="root.usage"))
+    other = store.record_alert(alert("m2", key="", kind="unrecognised", title="Security Hub"))
+    health = store.record_alert(alert("m3", key="", kind="health", rule="AWS_RISK_X"))
+    assert len({alarm.incident.id, other.incident.id, health.incident.id}) == 3
 
 
 def test_a_closed_incident_is_not_reopened_by_a_new_alert(store: Store) -> None:
