@@ -15,8 +15,26 @@ from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatu
 from bot.store.base import QUARANTINED, AlertOutcome, alert_json, read_alert
 from bot.store.migrations import migrate
 
+BUSY_SECONDS = 5.0
 # `alerts.posted`: 0 waiting for Slack, 1 posted, -1 set aside because it cannot be read.
 QUARANTINED_ROW = -1
+
+
+def use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out another process doing the same on a new file.
+
+    The switch needs the file to itself and SQLite answers it "locked" at once rather than
+    through the busy timeout, so it is retried here for as long as that timeout.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def utc(moment: datetime) -> str:
@@ -53,8 +71,9 @@ class SqliteStore:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA busy_timeout=5000")
+        # Before anything that locks: another process may be creating the same file.
+        self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+        use_wal(self._conn)
         self.schema_version = migrate(self._conn)
 
     @contextmanager
