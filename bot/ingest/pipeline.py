@@ -22,8 +22,12 @@ from bot.store import Store, lease_owner
 log = logging.getLogger(__name__)
 
 DELIVERY_LEASE = "deliver"
-# Renewed before each incident; a holder that died frees it after this long.
-LEASE_SECONDS = 120.0
+# Renewed before every message; a holder that died frees it after this long. One post
+# (10 s timeout, never re-sent after one) fits in it several times over.
+LEASE_SECONDS = 30.0
+# One round posts at most this many of an incident's alerts, new incidents' cards first,
+# so one key's long backlog never holds back another key's first card.
+ROUND_PER_INCIDENT = 5
 AlarmCompleter = Callable[[Alert], Alert]
 # Auto-containment of one alert in its incident: the outcomes, [] when its type is not listed.
 Contain = Callable[[Alert, str], list[ActionOutcome]]
@@ -37,6 +41,20 @@ def signature(alert: Alert) -> tuple[str, ...]:
     if alert.kind is AlertKind.UNRECOGNISED:
         return (alert.kind, alert.dedup_key)
     return (alert.kind, alert.rule, alert.event_name, alert.source_ip, alert.error_code)
+
+
+class LeaseLost(KeycheckError):
+    """Another replica holds the delivery lease now: this one stops posting at once."""
+
+
+def fair_round(backlog: list[tuple[Alert, Incident]]) -> list[tuple[str, list[Alert]]]:
+    """The backlog per incident, oldest first, incidents without a card before the others."""
+    by_incident: dict[str, list[Alert]] = {}
+    carded: dict[str, bool] = {}
+    for alert, incident in backlog:
+        by_incident.setdefault(incident.id, []).append(alert)
+        carded[incident.id] = bool(incident.thread_ts)
+    return sorted(by_incident.items(), key=lambda item: carded[item[0]])
 
 
 def snoozed(incident: Incident, now: datetime) -> bool:
@@ -56,6 +74,7 @@ class Ingest:
         *,
         complete_alarm: AlarmCompleter | None = None,
         contain: Contain | None = None,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -63,6 +82,7 @@ class Ingest:
         self.enricher = enricher
         self.complete_alarm = complete_alarm
         self.contain = contain
+        self.lease_seconds = lease_seconds
         self._deliver_lock = threading.Lock()
         # Auto-containment results waiting for their incident's thread, by incident id.
         self._notes: dict[str, list[Message]] = {}
@@ -118,15 +138,19 @@ class Ingest:
     def deliver(self) -> int:
         """Post every stored alert not yet in Slack, grouped per incident; return how many.
 
-        One replica delivers at a time (a lease in the store), so two never post two cards
-        for one incident. The holder looks at the backlog again after letting go: an alert
-        stored by a replica that found the lease taken is then still delivered.
+        One replica delivers at a time (a lease in the store, renewed before every message),
+        so two never post one alert twice. The holder looks at the backlog again after
+        letting go: an alert stored by a replica that found the lease taken is then still
+        delivered.
         """
         store, attempted = self.store, set[str]()
         with self._deliver_lock:
-            while store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS):
+            while store.acquire_lease(DELIVERY_LEASE, self._owner, self.lease_seconds):
                 try:
                     attempted |= self._deliver_backlog()
+                except LeaseLost:
+                    log.warning("the delivery lease passed to another replica; it goes on")
+                    break
                 finally:
                     store.release_lease(DELIVERY_LEASE, self._owner)
                 if {a.dedup_key for a, _ in store.unposted_alerts()} <= attempted:
@@ -134,14 +158,22 @@ class Ingest:
         return len(attempted)
 
     def _deliver_backlog(self) -> set[str]:
-        backlog = self.store.unposted_alerts()
-        by_incident: dict[str, list[Alert]] = {}
-        for alert, incident in backlog:
-            by_incident.setdefault(incident.id, []).append(alert)
-        for incident_id, alerts in by_incident.items():
-            self.store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS)
-            self._deliver_incident(incident_id, alerts)
-        return {alert.dedup_key for alert, _ in backlog}
+        """Round by round (see fair_round); each round reads the backlog again, so an
+        incident opened meanwhile has its card in the next round."""
+        attempted: set[str] = set()
+        while True:
+            backlog = [b for b in self.store.unposted_alerts() if b[0].dedup_key not in attempted]
+            if not backlog:
+                return attempted
+            for incident_id, pending in fair_round(backlog):
+                batch = pending[:ROUND_PER_INCIDENT]
+                attempted |= {a.dedup_key for a in batch}
+                self._deliver_incident(incident_id, batch, {a.dedup_key for a in pending})
+
+    def _renew(self) -> None:
+        """Before each message: still ours, for another lease_seconds, or stop posting."""
+        if not self.store.acquire_lease(DELIVERY_LEASE, self._owner, self.lease_seconds):
+            raise LeaseLost("the delivery lease expired and another replica took it")
 
     def handle(self, body: str | bytes) -> list[Alert]:
         """Accept then deliver: for callers that have nothing to acknowledge in between."""
@@ -160,7 +192,9 @@ class Ingest:
                 update={"details": {**alert.details, "lookup": "the log lookup failed"}}
             )
 
-    def _deliver_incident(self, incident_id: str, alerts: list[Alert]) -> None:
+    def _deliver_incident(self, incident_id: str, alerts: list[Alert], pending: set[str]) -> None:
+        """Post `alerts` (the card first if there is none); `pending` is every alert of the
+        incident still waiting, whose signatures are not yet news in the thread."""
         store = self.store
         incident = store.get_incident(incident_id)
         history = store.alerts_for(incident_id)
@@ -169,12 +203,14 @@ class Ingest:
         first = history[0]
         card_context = self.enricher(first)
         if not incident.thread_ts:
+            self._renew()
             self._post_card(incident, first, card_context)
             alerts = [a for a in alerts if a.dedup_key != first.dedup_key]
-        batch = {a.dedup_key for a in alerts}
-        seen = {signature(a) for a in history if a.dedup_key not in batch}
+            pending = pending - {first.dedup_key}
+        seen = {signature(a) for a in history if a.dedup_key not in pending}
         for alert in alerts:
             if signature(alert) not in seen and not snoozed(incident, utcnow()):
+                self._renew()
                 text, blocks = alert_reply(alert, self.enricher(alert))
                 self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
                 self._upload_raw(incident, alert)
