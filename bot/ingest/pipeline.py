@@ -217,7 +217,7 @@ class Ingest:
             seen.add(signature(alert))
             store.mark_posted(alert.dedup_key)
         self._post_notes(incident)
-        if alerts:
+        if alerts and pending <= {a.dedup_key for a in alerts}:  # its last round: one redraw
             text, blocks = incident_card(incident, first, card_context)
             self.messenger.update(incident.channel, incident.thread_ts, text, blocks)
 

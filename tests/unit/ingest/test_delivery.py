@@ -36,6 +36,7 @@ def test_a_new_incidents_card_goes_before_another_incidents_thread_backlog(
     assert QUIET in str(posts[card].params)
     assert card <= 5, f"the new card waited behind {card} thread replies"
     assert len(posts) == 41 and ingest.store.unposted_alerts() == []
+    assert len(slack.calls_to("chat.update")) == 1, "the card is redrawn once, not per round"
 
 
 def test_two_replicas_post_each_reply_once_however_long_the_backlog(
