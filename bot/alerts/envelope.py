@@ -84,24 +84,23 @@ def body_hash(data: bytes) -> str:
 
 def _from_sns(message: dict[str, Any]) -> list[Envelope]:
     sns = sns_message.read(message)
+    message_id, topic_arn = tidy.text(sns.message_id), tidy.text(sns.topic_arn)
     if sns.type in CONFIRMATIONS:
         kind = CONFIRMATIONS[sns.type]
-        return [
-            Envelope(kind=kind, message_id=sns.message_id, payload=message, topic_arn=sns.topic_arn)
-        ]
-    meta = {"topic_arn": sns.topic_arn, "subject": sns.subject or ""}
+        return [_one(message, kind=kind, message_id=message_id, topic_arn=topic_arn)]
+    meta = {"topic_arn": topic_arn, "subject": tidy.text(sns.subject or "")}
     try:
         inner = json.loads(sns.message)
     except (ValueError, RecursionError):
         return [
             Envelope(
                 kind=DeliveryKind.SNS,
-                message_id=sns.message_id,
+                message_id=message_id,
                 text=tidy.text(sns.message),
                 **meta,
             )
         ]
-    return _expand(inner, kind=DeliveryKind.SNS, message_id=sns.message_id, **meta)
+    return _expand(inner, kind=DeliveryKind.SNS, message_id=message_id, **meta)
 
 
 def _expand(value: Any, *, kind: DeliveryKind, message_id: str, **meta: str) -> list[Envelope]:

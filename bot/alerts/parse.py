@@ -70,7 +70,7 @@ def parse(payload: dict[str, Any], *, message_id: str) -> list[Alert]:
         return PARSERS[shape](payload, message_id)
     except MalformedPayload as error:
         reason = f"{shape}: {error}"
-    except (TypeError, ValueError, AttributeError, LookupError, ArithmeticError) as error:
+    except (TypeError, ValueError, AttributeError, LookupError, ArithmeticError, OSError) as error:
         reason = f"{shape}: {type(error).__name__} while reading it"
         log.warning("parsing a %s failed", shape, exc_info=True)
     return [unrecognised.parse(payload, message_id=message_id, reason=reason)]

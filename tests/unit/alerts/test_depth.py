@@ -50,3 +50,16 @@ def test_a_payload_nested_within_the_cap_is_parsed_as_usual(
 
     assert alert.kind is AlertKind.CLOUDTRAIL_API_CALL
     assert alert.events[0].request_parameters == nested(40)
+
+
+def test_a_deep_subscription_confirmation_still_becomes_one_readable_alert(
+    load_event: Callable[[str], dict[str, Any]],
+) -> None:
+    confirmation = load_event("sns_subscription_confirmation.json")
+    confirmation["Extra"] = nested(900)
+    [alert] = parse_body(json.dumps(confirmation), max_bytes=MAX)
+
+    assert alert.kind is AlertKind.UNRECOGNISED
+    store = SqliteStore(":memory:")
+    store.record_alert(alert)
+    assert [a.dedup_key for a, _ in store.unposted_alerts()] == [alert.dedup_key]
