@@ -122,8 +122,11 @@ class Alert(BaseModel):
 
     @property
     def subject(self) -> str:
-        """What the alert is about, for grouping: the key, else the principal, else nothing."""
-        return self.access_key_id or self.principal_arn or self.user_name
+        """What the alert is about, for grouping: the key, else the principal, else its kind
+        and rule (an alarm, a Health event type, an unrecognised shape by its title), so
+        unrelated key-less alerts never share, and hide in, one incident per account."""
+        named = self.access_key_id or self.principal_arn or self.user_name
+        return named or f"{self.kind.value}:{self.rule or self.title}"
 
 
 class IncidentStatus(StrEnum):

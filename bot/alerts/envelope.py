@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.alerts import sns_message
+from bot.alerts import sns_message, tidy
 from bot.errors import BadEnvelope
 
 
@@ -32,6 +32,7 @@ class Envelope(BaseModel):
     payload is the inner JSON object; text holds the inner message instead when it is not one.
     message_id is the SNS MessageId, or for raw deliveries a hash of the body, so that a
     redelivery of the same body has the same id; records of a batch get '#<index>'.
+    problem says why a JSON payload was not kept as one (it is then in text).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -42,6 +43,7 @@ class Envelope(BaseModel):
     text: str = ""
     topic_arn: str = ""
     subject: str = ""
+    problem: str = ""
 
 
 def load(body: str | bytes, *, max_bytes: int) -> Any:
@@ -69,6 +71,8 @@ def unwrap(body: str | bytes, *, max_bytes: int) -> list[Envelope]:
 
 def unwrap_message(message: Any, *, body_id: str) -> list[Envelope]:
     """Like unwrap, for a body already loaded (POST /sns verifies the signature first)."""
+    if not tidy.too_deep(message):
+        message = tidy.clean(message)
     if sns_message.is_sns(message):
         return _from_sns(message)
     return _expand(message, kind=DeliveryKind.RAW, message_id=body_id)
@@ -80,19 +84,23 @@ def body_hash(data: bytes) -> str:
 
 def _from_sns(message: dict[str, Any]) -> list[Envelope]:
     sns = sns_message.read(message)
+    message_id, topic_arn = tidy.text(sns.message_id), tidy.text(sns.topic_arn)
     if sns.type in CONFIRMATIONS:
         kind = CONFIRMATIONS[sns.type]
-        return [
-            Envelope(kind=kind, message_id=sns.message_id, payload=message, topic_arn=sns.topic_arn)
-        ]
-    meta = {"topic_arn": sns.topic_arn, "subject": sns.subject or ""}
+        return [_one(message, kind=kind, message_id=message_id, topic_arn=topic_arn)]
+    meta = {"topic_arn": topic_arn, "subject": tidy.text(sns.subject or "")}
     try:
         inner = json.loads(sns.message)
     except (ValueError, RecursionError):
         return [
-            Envelope(kind=DeliveryKind.SNS, message_id=sns.message_id, text=sns.message, **meta)
+            Envelope(
+                kind=DeliveryKind.SNS,
+                message_id=message_id,
+                text=tidy.text(sns.message),
+                **meta,
+            )
         ]
-    return _expand(inner, kind=DeliveryKind.SNS, message_id=sns.message_id, **meta)
+    return _expand(inner, kind=DeliveryKind.SNS, message_id=message_id, **meta)
 
 
 def _expand(value: Any, *, kind: DeliveryKind, message_id: str, **meta: str) -> list[Envelope]:
@@ -107,6 +115,13 @@ def _expand(value: Any, *, kind: DeliveryKind, message_id: str, **meta: str) -> 
 
 
 def _one(value: Any, *, kind: DeliveryKind, message_id: str, **meta: str) -> Envelope:
+    """One payload; one too deep to store is handed on as text, to become unrecognised."""
+    if tidy.too_deep(value):
+        problem = f"nested deeper than {tidy.MAX_DEPTH} levels"
+        return Envelope(
+            kind=kind, message_id=message_id, text=tidy.flat(value), problem=problem, **meta
+        )
+    value = tidy.clean(value)
     if isinstance(value, dict):
         return Envelope(kind=kind, message_id=message_id, payload=value, **meta)
     return Envelope(kind=kind, message_id=message_id, text=json.dumps(value), **meta)

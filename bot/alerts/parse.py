@@ -70,7 +70,7 @@ def parse(payload: dict[str, Any], *, message_id: str) -> list[Alert]:
         return PARSERS[shape](payload, message_id)
     except MalformedPayload as error:
         reason = f"{shape}: {error}"
-    except (TypeError, ValueError, AttributeError, KeyError) as error:
+    except (TypeError, ValueError, AttributeError, LookupError, ArithmeticError, OSError) as error:
         reason = f"{shape}: {type(error).__name__} while reading it"
         log.warning("parsing a %s failed", shape, exc_info=True)
     return [unrecognised.parse(payload, message_id=message_id, reason=reason)]
@@ -78,6 +78,8 @@ def parse(payload: dict[str, Any], *, message_id: str) -> list[Alert]:
 
 def parse_envelope(envelope: Envelope) -> list[Alert]:
     message_id = envelope.message_id or body_hash(envelope.text.encode())
+    if envelope.problem:
+        return [unrecognised.from_text(envelope.text, message_id=message_id, why=envelope.problem)]
     if envelope.payload or not envelope.text:
         return parse(envelope.payload, message_id=message_id)
     return [unrecognised.from_text(envelope.text, message_id=message_id)]

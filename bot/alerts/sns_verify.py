@@ -10,7 +10,7 @@ import urllib.error
 import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
 
 from bot.alerts import sns_message
+from bot.alerts.fields import when
 from bot.alerts.sns_message import SnsMessage
 from bot.errors import BadEnvelope, ForgedMessage
 from bot.models import utcnow
@@ -58,6 +59,10 @@ SNS_CERT_NAME: Final = re.compile(r"\Asns(\.[a-z0-9-]+)?\.amazonaws\.com(\.cn)?\
 MAX_CERT_BYTES: Final = 64 * 1024
 FETCH_TIMEOUT_SECONDS: Final = 5.0
 CACHED_CERTIFICATES: Final = 16
+# SNS retries an HTTP/S delivery for at most an hour (the delivery policy's ceiling), so a
+# genuine message is never older; an older one is a replay. The future allows clock skew.
+MAX_MESSAGE_AGE: Final = timedelta(hours=1)
+MAX_CLOCK_SKEW: Final = timedelta(minutes=5)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -118,8 +123,10 @@ class SnsVerifier:
         *,
         fetch_certificate: Fetcher | None = None,
         clock: Callable[[], datetime] = utcnow,
+        max_age: timedelta = MAX_MESSAGE_AGE,
     ) -> None:
         self.allowed_topics = frozenset(allowed_topics)
+        self.max_age = max_age
         self._fetch = fetch_certificate or fetch_pem
         self._clock = clock
         self._certificates: OrderedDict[str, x509.Certificate] = OrderedDict()
@@ -146,7 +153,19 @@ class SnsVerifier:
             public_key.verify(signature, string_to_sign(sns), padding.PKCS1v15(), algorithm())
         except (binascii.Error, InvalidSignature):
             raise ForgedMessage("The SNS signature does not match the message.") from None
+        self._check_timestamp(sns)
         return sns
+
+    def _check_timestamp(self, sns: SnsMessage) -> None:
+        """Signed but replayed is still refused: the Timestamp must be within SNS's hour."""
+        sent = when(sns.timestamp)
+        if sent is None:
+            raise ForgedMessage("The SNS Timestamp is not a time.")
+        now = self._clock()
+        if sent < now - self.max_age - MAX_CLOCK_SKEW:
+            raise ForgedMessage(f"The SNS message is from {sns.timestamp[:40]}: too old, a replay.")
+        if sent > now + MAX_CLOCK_SKEW:
+            raise ForgedMessage(f"The SNS message is from {sns.timestamp[:40]}, in the future.")
 
     def _read(self, message: Mapping[str, Any]) -> SnsMessage:
         if not sns_message.is_sns(message):

@@ -31,14 +31,17 @@ def parse(payload: dict[str, Any], *, message_id: str, reason: str = "") -> Aler
     )
 
 
-def from_text(body: str, *, message_id: str) -> Alert:
-    """A message that is not a JSON object (plain text published to the topic, a bare list…)."""
+def from_text(body: str, *, message_id: str, why: str = "") -> Alert:
+    """A message that is not a JSON object (plain text, a bare list…), or why: one we refused
+    to read as its shape (too deeply nested), kept as text."""
     raw = raw_text(body)
     first_line = raw.strip().splitlines()[0][:80] if raw.strip() else "(empty)"
     return Alert(
         dedup_key=f"unrecognised:{message_id}",
         kind=AlertKind.UNRECOGNISED,
-        title=f"Unrecognised alert: text message “{first_line}”",
+        title=f"Unrecognised alert: {why}"
+        if why
+        else f"Unrecognised alert: text message “{first_line}”",
         severity=severity.for_rule(AlertKind.UNRECOGNISED),
         details=_mentions(raw),
         raw=raw,

@@ -10,25 +10,51 @@ from datetime import datetime
 
 from bot.alerts.parse import parse_body
 from bot.config import Settings
-from bot.errors import BadEnvelope
+from bot.errors import BadEnvelope, KeycheckError, user_message
 from bot.ingest.enrich import Enricher, expected_source
-from bot.models import Alert, AlertContext, AlertKind, Incident, utcnow
+from bot.models import ActionOutcome, Alert, AlertContext, AlertKind, Incident, utcnow
+from bot.slack.blocks import Message, section
 from bot.slack.cards import alert_reply, incident_card
 from bot.slack.messenger import Messenger
+from bot.slack.replies import auto_contained_message
 from bot.store import Store, lease_owner
 
 log = logging.getLogger(__name__)
 
 DELIVERY_LEASE = "deliver"
-# Renewed before each incident; a holder that died frees it after this long.
-LEASE_SECONDS = 120.0
+# Renewed before every message; a holder that died frees it after this long. One post
+# (10 s timeout, never re-sent after one) fits in it several times over.
+LEASE_SECONDS = 30.0
+# One round posts at most this many of an incident's alerts, new incidents' cards first,
+# so one key's long backlog never holds back another key's first card.
+ROUND_PER_INCIDENT = 5
 AlarmCompleter = Callable[[Alert], Alert]
-AfterCard = Callable[[Alert, Incident], None]
+# Auto-containment of one alert in its incident: the outcomes, [] when its type is not listed.
+Contain = Callable[[Alert, str], list[ActionOutcome]]
 
 
 def signature(alert: Alert) -> tuple[str, ...]:
-    """What makes an alert news within its incident; a repeat only moves the counter."""
+    """What makes an alert news within its incident; a repeat only moves the counter.
+
+    Unrecognised alerts are all alike to us, so each is news: its raw JSON is all there is.
+    """
+    if alert.kind is AlertKind.UNRECOGNISED:
+        return (alert.kind, alert.dedup_key)
     return (alert.kind, alert.rule, alert.event_name, alert.source_ip, alert.error_code)
+
+
+class LeaseLost(KeycheckError):
+    """Another replica holds the delivery lease now: this one stops posting at once."""
+
+
+def fair_round(backlog: list[tuple[Alert, Incident]]) -> list[tuple[str, list[Alert]]]:
+    """The backlog per incident, oldest first, incidents without a card before the others."""
+    by_incident: dict[str, list[Alert]] = {}
+    carded: dict[str, bool] = {}
+    for alert, incident in backlog:
+        by_incident.setdefault(incident.id, []).append(alert)
+        carded[incident.id] = bool(incident.thread_ts)
+    return sorted(by_incident.items(), key=lambda item: carded[item[0]])
 
 
 def snoozed(incident: Incident, now: datetime) -> bool:
@@ -47,15 +73,20 @@ class Ingest:
         enricher: Enricher,
         *,
         complete_alarm: AlarmCompleter | None = None,
-        after_card: AfterCard | None = None,
+        contain: Contain | None = None,
+        lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self.settings = settings
         self.store = store
         self.messenger = messenger
         self.enricher = enricher
         self.complete_alarm = complete_alarm
-        self.after_card = after_card
+        self.contain = contain
+        self.lease_seconds = lease_seconds
         self._deliver_lock = threading.Lock()
+        # Auto-containment results waiting for their incident's thread, by incident id.
+        self._notes: dict[str, list[Message]] = {}
+        self._notes_lock = threading.Lock()
         self._owner = lease_owner()
 
     def accept(self, body: str | bytes) -> list[Alert]:
@@ -75,26 +106,51 @@ class Ingest:
                     "%s from a known network %s: not an alert", complete.rule, complete.source_ip
                 )
                 continue
-            if store.record_alert(complete).duplicate:
+            outcome = store.record_alert(complete)
+            if outcome.duplicate:
                 store.bump("alerts.duplicate")
                 log.info("redelivery of %s counted once", complete.dedup_key)
                 continue
             store.bump("alerts.stored")
+            self._auto_contain(complete, outcome.incident)
             stored.append(complete)
         return stored
+
+    def _auto_contain(self, alert: Alert, incident: Incident) -> None:
+        """Contain a listed alert as soon as it is stored, whatever came before it or Slack's
+        state; its result waits for delivery, which posts it in the incident's thread."""
+        if self.contain is None:
+            return
+        try:
+            outcomes = self.contain(alert, incident.id)
+        except Exception as error:  # storing is done; the thread says containment failed
+            log.exception("auto-containment for %s failed", alert.dedup_key)
+            text = f":x: Auto-containment failed: {user_message(error)}"
+            self._hold_note(incident.id, (text, [section(text)]))
+            return
+        if outcomes:
+            self._hold_note(incident.id, auto_contained_message(outcomes))
+
+    def _hold_note(self, incident_id: str, note: Message) -> None:
+        with self._notes_lock:
+            self._notes.setdefault(incident_id, []).append(note)
 
     def deliver(self) -> int:
         """Post every stored alert not yet in Slack, grouped per incident; return how many.
 
-        One replica delivers at a time (a lease in the store), so two never post two cards
-        for one incident. The holder looks at the backlog again after letting go: an alert
-        stored by a replica that found the lease taken is then still delivered.
+        One replica delivers at a time (a lease in the store, renewed before every message),
+        so two never post one alert twice. The holder looks at the backlog again after
+        letting go: an alert stored by a replica that found the lease taken is then still
+        delivered.
         """
         store, attempted = self.store, set[str]()
         with self._deliver_lock:
-            while store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS):
+            while store.acquire_lease(DELIVERY_LEASE, self._owner, self.lease_seconds):
                 try:
                     attempted |= self._deliver_backlog()
+                except LeaseLost:
+                    log.warning("the delivery lease passed to another replica; it goes on")
+                    break
                 finally:
                     store.release_lease(DELIVERY_LEASE, self._owner)
                 if {a.dedup_key for a, _ in store.unposted_alerts()} <= attempted:
@@ -102,14 +158,22 @@ class Ingest:
         return len(attempted)
 
     def _deliver_backlog(self) -> set[str]:
-        backlog = self.store.unposted_alerts()
-        by_incident: dict[str, list[Alert]] = {}
-        for alert, incident in backlog:
-            by_incident.setdefault(incident.id, []).append(alert)
-        for incident_id, alerts in by_incident.items():
-            self.store.acquire_lease(DELIVERY_LEASE, self._owner, LEASE_SECONDS)
-            self._deliver_incident(incident_id, alerts)
-        return {alert.dedup_key for alert, _ in backlog}
+        """Round by round (see fair_round); each round reads the backlog again, so an
+        incident opened meanwhile has its card in the next round."""
+        attempted: set[str] = set()
+        while True:
+            backlog = [b for b in self.store.unposted_alerts() if b[0].dedup_key not in attempted]
+            if not backlog:
+                return attempted
+            for incident_id, pending in fair_round(backlog):
+                batch = pending[:ROUND_PER_INCIDENT]
+                attempted |= {a.dedup_key for a in batch}
+                self._deliver_incident(incident_id, batch, {a.dedup_key for a in pending})
+
+    def _renew(self) -> None:
+        """Before each message: still ours, for another lease_seconds, or stop posting."""
+        if not self.store.acquire_lease(DELIVERY_LEASE, self._owner, self.lease_seconds):
+            raise LeaseLost("the delivery lease expired and another replica took it")
 
     def handle(self, body: str | bytes) -> list[Alert]:
         """Accept then deliver: for callers that have nothing to acknowledge in between."""
@@ -128,28 +192,46 @@ class Ingest:
                 update={"details": {**alert.details, "lookup": "the log lookup failed"}}
             )
 
-    def _deliver_incident(self, incident_id: str, alerts: list[Alert]) -> None:
+    def _deliver_incident(self, incident_id: str, alerts: list[Alert], pending: set[str]) -> None:
+        """Post `alerts` (the card first if there is none); `pending` is every alert of the
+        incident still waiting, whose signatures are not yet news in the thread."""
         store = self.store
         incident = store.get_incident(incident_id)
-        if incident is None:
-            return
         history = store.alerts_for(incident_id)
+        if incident is None or not history:
+            return
         first = history[0]
         card_context = self.enricher(first)
         if not incident.thread_ts:
+            self._renew()
             self._post_card(incident, first, card_context)
             alerts = [a for a in alerts if a.dedup_key != first.dedup_key]
-        batch = {a.dedup_key for a in alerts}
-        seen = {signature(a) for a in history if a.dedup_key not in batch}
+            pending = pending - {first.dedup_key}
+        seen = {signature(a) for a in history if a.dedup_key not in pending}
         for alert in alerts:
             if signature(alert) not in seen and not snoozed(incident, utcnow()):
+                self._renew()
                 text, blocks = alert_reply(alert, self.enricher(alert))
                 self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
+                self._upload_raw(incident, alert)
             seen.add(signature(alert))
             store.mark_posted(alert.dedup_key)
-        if alerts:
+        self._post_notes(incident)
+        if alerts and pending <= {a.dedup_key for a in alerts}:  # its last round: one redraw
             text, blocks = incident_card(incident, first, card_context)
             self.messenger.update(incident.channel, incident.thread_ts, text, blocks)
+
+    def _post_notes(self, incident: Incident) -> None:
+        """Auto-containment results into the thread; one Slack refused waits for next time."""
+        with self._notes_lock:
+            notes = self._notes.pop(incident.id, [])
+        for n, (text, blocks) in enumerate(notes):
+            try:
+                self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
+            except KeycheckError:
+                with self._notes_lock:
+                    self._notes[incident.id] = notes[n:] + self._notes.get(incident.id, [])
+                raise
 
     def _post_card(self, incident: Incident, alert: Alert, context: AlertContext) -> None:
         messenger = self.messenger
@@ -158,21 +240,25 @@ class Ingest:
         incident.channel, incident.thread_ts = posted.channel, posted.ts
         self.store.save_incident(incident)
         self.store.mark_posted(alert.dedup_key)
-        if alert.kind is AlertKind.UNRECOGNISED:
-            raw = json.dumps(json.loads(alert.raw), indent=2) if _is_json(alert.raw) else alert.raw
-            messenger.upload(
-                incident.channel,
-                incident.thread_ts,
-                [(f"{incident.id}-raw.json", raw.encode())],
-                "The raw alert, as received.",
-            )
-        if self.after_card is not None:
-            self.after_card(alert, incident)
+        self._upload_raw(incident, alert)
+
+    def _upload_raw(self, incident: Incident, alert: Alert) -> None:
+        """An unrecognised alert's raw JSON into the thread: the only way to read it."""
+        if alert.kind is not AlertKind.UNRECOGNISED:
+            return
+        raw = json.dumps(json.loads(alert.raw), indent=2) if _is_json(alert.raw) else alert.raw
+        name = f"{incident.id}-{alert.dedup_key.rsplit(':', 1)[-1][:40]}-raw.json"
+        self.messenger.upload(
+            incident.channel,
+            incident.thread_ts,
+            [(name, raw.encode())],
+            "The raw alert, as received.",
+        )
 
 
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True

@@ -45,7 +45,7 @@ class SnsEndpoint:
             if not isinstance(message, dict):
                 raise BadEnvelope("an SNS message is a JSON object")
             verified = self.verifier.verify(message)
-        except (ValueError, BadEnvelope) as error:
+        except (ValueError, RecursionError, BadEnvelope) as error:
             store.bump("sns.rejected")
             log.warning("SNS message refused: %s", error)
             return 403, "refused: " + _reason(error)

@@ -1,8 +1,9 @@
 """Composition: every long-lived part built once, each given only what it uses.
 
 This is the one place that knows the whole house. A pipeline that needs another's
-part (respond redrawing ingest's card, ingest handing a card to auto-containment)
-gets it here, as a plain callable, so the pipelines never import each other.
+part (respond redrawing ingest's card, ingest handing each stored alert to
+auto-containment) gets it here, as a plain callable, so the pipelines never import
+each other.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def build_services(
         messenger,
         enricher,
         complete_alarm=alarm_completer(sessions, settings),
-        after_card=AutoContainer(responder, messenger, settings.auto_contain),
+        contain=AutoContainer(responder, messenger, settings.auto_contain).contain,
     )
     return Services(
         settings=settings,

@@ -4,8 +4,9 @@ Slack's documented posting limit is one message per second per channel ("short
 bursts allowed", but without a guarantee), so posts and updates into one channel
 are spaced a second apart by a per-channel scheduler, while other channels go on
 without waiting. Throttling (429 + Retry-After), 5xx and dropped connections are
-retried by the SDK's own handlers on the client; nothing else retries, so two retry
-layers never multiply. A Slack error becomes a SlackDeliveryError that names the
+retried by the SDK's own handlers on the client (a post only when it never reached
+Slack, so a slow Slack never gets it twice); nothing else retries, so two retry layers
+never multiply. A Slack error becomes a SlackDeliveryError that names the
 method, the channel and Slack's error code, and nothing more: never a token.
 """
 
@@ -28,6 +29,9 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 
 from bot.errors import KeycheckError
 from bot.slack.blocks import Message
@@ -70,6 +74,29 @@ class PostedMessage:
     ts: str
 
 
+# Calls that make something new each time: re-sent after Slack may have taken them, they
+# would post twice (a slow Slack answers a card after the client gave up on it).
+NOT_RESENT = ("chat.postMessage", "chat.postEphemeral", "files.completeUploadExternal")
+
+
+class ConnectionRetryHandler(ConnectionErrorRetryHandler):
+    """The SDK's retry on dropped connections, except for a NOT_RESENT call whose request
+    may have reached Slack: only one refused before it was sent goes again."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        refused = isinstance(error, URLError) and isinstance(error.reason, ConnectionRefusedError)
+        if request.url.rsplit("/", 1)[-1] in NOT_RESENT and not refused:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
 def retry_handlers(
     *, rate_limit_retries: int = 3, server_error_retries: int = 2, backoff: float = 0.5
 ) -> list[RetryHandler]:
@@ -78,7 +105,7 @@ def retry_handlers(
     return [
         RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
         ServerErrorRetryHandler(max_retry_count=server_error_retries, interval_calculator=interval),
-        ConnectionErrorRetryHandler(max_retry_count=2, interval_calculator=interval),
+        ConnectionRetryHandler(max_retry_count=2, interval_calculator=interval),
     ]
 
 
@@ -94,6 +121,10 @@ def make_client(
 
 def install_retry_handlers(client: WebClient) -> WebClient:
     """Add whichever of our handlers a client given to us lacks (one of each kind)."""
+    # The SDK's own connection handler would re-send a post Slack may have taken: ours instead.
+    client.retry_handlers[:] = [
+        h for h in client.retry_handlers if type(h) is not ConnectionErrorRetryHandler
+    ]
     present = {type(handler) for handler in client.retry_handlers}
     client.retry_handlers.extend(h for h in retry_handlers() if type(h) not in present)
     return client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.store.base import AlertOutcome, Store, lease_owner
+from bot.store.base import AlertOutcome, Store, UnreadableAlert, lease_owner
 from bot.store.sqlite import SqliteStore
 
 if TYPE_CHECKING:
@@ -28,4 +28,11 @@ def open_store(url: str, *, dynamodb: DynamoDBClient | None = None, region: str 
     raise ValueError(f"unsupported store URL scheme: {url.split(':', 1)[0]!r}")
 
 
-__all__ = ["AlertOutcome", "SqliteStore", "Store", "lease_owner", "open_store"]
+__all__ = [
+    "AlertOutcome",
+    "SqliteStore",
+    "Store",
+    "UnreadableAlert",
+    "lease_owner",
+    "open_store",
+]

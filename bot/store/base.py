@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import socket
@@ -9,6 +10,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from bot.models import ActionRecord, ActionState, Alert, Incident
+
+log = logging.getLogger(__name__)
+QUARANTINED = "alerts.quarantined"
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,34 @@ class AlertOutcome:
     incident: Incident
     created: bool
     duplicate: bool
+
+
+class UnreadableAlert(ValueError):
+    """An alert whose stored JSON would not read back; storing it would block the backlog."""
+
+
+def alert_json(alert: Alert) -> str:
+    """The alert as it is stored, refused unless it reads back: one row that fails to read
+    would otherwise fail every read of the backlog it sits in."""
+    try:
+        data = alert.model_dump_json()
+        Alert.model_validate_json(data)
+    except ValueError as error:
+        problem = type(error).__name__
+        raise UnreadableAlert(
+            f"alert {alert.dedup_key[:80]!r} would not read back: {problem}"
+        ) from error
+    return data
+
+
+def read_alert(data: str | bytes, where: str) -> Alert | None:
+    """One stored alert, or None (logged) when it cannot be read: the caller skips it."""
+    try:
+        return Alert.model_validate_json(data)
+    except ValueError as error:
+        problem = type(error).__name__
+        log.error("stored alert %s cannot be read (%s); set aside", where[:200], problem)
+        return None
 
 
 def lease_owner() -> str:
@@ -47,10 +79,14 @@ class Store(Protocol):
         """Record that an alert reached Slack, so a restart does not post it again."""
 
     def unposted_alerts(self) -> list[tuple[Alert, Incident]]:
-        """Alerts stored but not yet in Slack, oldest first: the redelivery backlog."""
+        """Alerts stored but not yet in Slack, oldest first: the redelivery backlog.
+
+        Each row is read on its own; one that cannot be read is quarantined (taken out of
+        the backlog, logged, counted in `alerts.quarantined`) so it never blocks the rest.
+        """
 
     def alerts_for(self, incident_id: str) -> list[Alert]:
-        """Every alert of an incident, oldest first."""
+        """Every alert of an incident that can be read, oldest first."""
 
     def begin_action(self, record: ActionRecord) -> tuple[ActionRecord, bool]:
         """Insert a requested action unless its idempotency key exists; return (row, inserted)."""

@@ -17,7 +17,7 @@ from botocore.exceptions import ClientError
 from bot.aws import dynamodb as ddb
 from bot.aws.dynamodb import Plain, TransactionCancelled
 from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus
-from bot.store.base import AlertOutcome
+from bot.store.base import QUARANTINED, AlertOutcome, alert_json, read_alert
 from bot.store.sqlite import incident_for
 
 if TYPE_CHECKING:
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 TABLE_NAME: Final = re.compile(r"[A-Za-z0-9_.-]{3,255}")
 UNRECOGNISED: Final = "unrecognised"
 UNPOSTED: Final = "UNPOSTED"
+QUARANTINE: Final = "QUARANTINE"
 COUNTER: Final = "COUNTER"
 # Optimistic writes go again after a lost race; this many rounds outlasts any realistic
 # number of replicas writing to one incident at once.
@@ -103,16 +104,20 @@ def incident_from(item: Plain) -> Incident:
 
 def packed(alert: Alert) -> Plain:
     """The alert's JSON, compressed when it is large enough to risk the item size limit."""
-    data = alert.model_dump_json()
+    data = alert_json(alert)
     if len(data) > COMPRESS_OVER:
         return {"dataz": zlib.compress(data.encode())}
     return {"data": data}
 
 
-def unpacked(item: Plain) -> Alert:
-    if "dataz" in item:
-        return Alert.model_validate_json(zlib.decompress(bytes(item["dataz"])))
-    return Alert.model_validate_json(item["data"])
+def unpacked(item: Plain) -> Alert | None:
+    """The stored alert, or None when it cannot be read (see read_alert)."""
+    where = f"{item['pk']} {item['sk']}"
+    try:
+        data = zlib.decompress(bytes(item["dataz"])) if "dataz" in item else item["data"]
+    except (zlib.error, KeyError):
+        data = b""
+    return read_alert(data, where)
 
 
 def action_from(item: Plain) -> ActionRecord:
@@ -137,6 +142,8 @@ class DynamoStore:
     - ``ALERT#<dedup>`` / ``ALERT``: the dedup claim, naming the alert's incident.
     - ``UNPOSTED`` / ``<dedup>``: one pointer per alert not yet in Slack; ``mark_posted``
       deletes it, so the backlog is one Query of only what is pending.
+    - ``QUARANTINE`` / ``<alert sk>``: an alert that could not be read, its pointer moved
+      here out of the backlog.
     - ``OPEN#<account>#<subject>`` / ``OPEN``: the incident new alerts join. A conditional
       put on it is what makes replicas agree on one incident per (account, subject).
     - ``THREAD#<channel>#<ts>`` / ``THREAD``: the incident whose card is at (channel, ts).
@@ -383,15 +390,31 @@ class DynamoStore:
         items = {(i["pk"], i["sk"]): i for i in ddb.batch_get(self._client, self._table, wanted)}
         backlog = []
         for p in pointers:
-            alert = items.get((key("INC", p["incident_id"]), p["alert_sk"]))
+            item = items.get((key("INC", p["incident_id"]), p["alert_sk"]))
             incident = items.get((key("INC", p["incident_id"]), "INCIDENT"))
-            if alert is not None and incident is not None:
-                backlog.append((unpacked(alert), incident_from(incident)))
+            if item is None or incident is None:
+                continue
+            alert = unpacked(item)
+            if alert is None:
+                self._quarantine(p)
+                continue
+            backlog.append((alert, incident_from(incident)))
         return backlog
+
+    def _quarantine(self, pointer: Plain) -> None:
+        """Move an unreadable alert's pointer out of the backlog; only its first mover counts it.
+
+        Put, then delete: after a crash between the two the next read finishes the move.
+        """
+        moved = {**pointer, "pk": QUARANTINE, "sk": pointer["alert_sk"]}
+        if ddb.put_item(self._client, self._table, moved, condition="attribute_not_exists(pk)"):
+            self.bump(QUARANTINED)
+        ddb.delete_item(self._client, self._table, {"pk": UNPOSTED, "sk": pointer["sk"]})
 
     def alerts_for(self, incident_id: str) -> list[Alert]:
         items = ddb.query(self._client, self._table, key("INC", incident_id), sk_prefix="ALERT#")
-        return [unpacked(item) for item in items]
+        alerts = (unpacked(item) for item in items)
+        return [alert for alert in alerts if alert is not None]
 
     # Actions.
 

@@ -44,10 +44,34 @@ MIGRATIONS: tuple[str, ...] = (
 )
 
 
+def statements(script: str) -> list[str]:
+    """A script's statements one by one: executescript would commit the open transaction."""
+    found, pending = [], ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending.strip())
+            pending = ""
+    return found
+
+
 def migrate(conn: sqlite3.Connection) -> int:
-    """Apply the migrations this database has not seen; return its schema version."""
-    (version,) = conn.execute("PRAGMA user_version").fetchone()
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        with conn:
-            conn.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    """Apply the migrations this database has not seen; return its schema version.
+
+    Several processes may open one new file at once (the Procfile's web and worker): the
+    version is read and every migration applied under one write lock (BEGIN IMMEDIATE), so
+    the second process waits, then finds the work done. `conn` must be in autocommit mode.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        for script in MIGRATIONS[version:]:
+            for statement in statements(script):
+                conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {len(MIGRATIONS)}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
     return len(MIGRATIONS)

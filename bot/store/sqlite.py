@@ -12,8 +12,29 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus
-from bot.store.base import AlertOutcome
+from bot.store.base import QUARANTINED, AlertOutcome, alert_json, read_alert
 from bot.store.migrations import migrate
+
+BUSY_SECONDS = 5.0
+# `alerts.posted`: 0 waiting for Slack, 1 posted, -1 set aside because it cannot be read.
+QUARANTINED_ROW = -1
+
+
+def use_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out another process doing the same on a new file.
+
+    The switch needs the file to itself and SQLite answers it "locked" at once rather than
+    through the busy timeout, so it is retried here for as long as that timeout.
+    """
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def utc(moment: datetime) -> str:
@@ -50,8 +71,9 @@ class SqliteStore:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
         self._lock = threading.RLock()
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        self._conn.execute("PRAGMA busy_timeout=5000")
+        # Before anything that locks: another process may be creating the same file.
+        self._conn.execute(f"PRAGMA busy_timeout={int(BUSY_SECONDS * 1000)}")
+        use_wal(self._conn)
         self.schema_version = migrate(self._conn)
 
     @contextmanager
@@ -66,6 +88,7 @@ class SqliteStore:
             self._conn.execute("COMMIT")
 
     def record_alert(self, alert: Alert) -> AlertOutcome:
+        data = alert_json(alert)
         with self._tx() as db:
             row = db.execute(
                 "SELECT incident_id FROM alerts WHERE dedup_key = ?", (alert.dedup_key,)
@@ -91,7 +114,7 @@ class SqliteStore:
                     alert.dedup_key,
                     incident.id,
                     utc(alert.received_at),
-                    alert.model_dump_json(),
+                    data,
                 ),
             )
             return AlertOutcome(incident, created=created, duplicate=False)
@@ -134,18 +157,37 @@ class SqliteStore:
     def unposted_alerts(self) -> list[tuple[Alert, Incident]]:
         with self._lock:
             rows = self._conn.execute(
-                "SELECT a.data, i.data FROM alerts a JOIN incidents i ON i.id = a.incident_id"
+                "SELECT a.dedup_key, a.data, i.data FROM alerts a"
+                " JOIN incidents i ON i.id = a.incident_id"
                 " WHERE a.posted = 0 ORDER BY a.received_at, a.rowid"
-            ).fetchall()
-        return [(Alert.model_validate_json(a), Incident.model_validate_json(i)) for a, i in rows]
+            )
+            backlog = []
+            for dedup_key, data, incident in rows.fetchall():
+                alert = read_alert(data, dedup_key)
+                if alert is None:
+                    self._quarantine(dedup_key)
+                    continue
+                backlog.append((alert, Incident.model_validate_json(incident)))
+        return backlog
+
+    def _quarantine(self, dedup_key: str) -> None:
+        with self._tx() as db:
+            moved = db.execute(
+                "UPDATE alerts SET posted = ? WHERE dedup_key = ? AND posted = 0",
+                (QUARANTINED_ROW, dedup_key),
+            ).rowcount
+        if moved:
+            self.bump(QUARANTINED)
 
     def alerts_for(self, incident_id: str) -> list[Alert]:
         with self._lock:
             rows = self._conn.execute(
-                "SELECT data FROM alerts WHERE incident_id = ? ORDER BY received_at, rowid",
+                "SELECT dedup_key, data FROM alerts WHERE incident_id = ?"
+                " ORDER BY received_at, rowid",
                 (incident_id,),
             ).fetchall()
-        return [Alert.model_validate_json(r[0]) for r in rows]
+        alerts = (read_alert(data, dedup_key) for dedup_key, data in rows)
+        return [alert for alert in alerts if alert is not None]
 
     def begin_action(self, record: ActionRecord) -> tuple[ActionRecord, bool]:
         with self._tx() as db:

@@ -170,3 +170,27 @@ def test_alerts_stored_while_slack_is_down_are_posted_when_it_is_back(
     [card] = slack.channel_messages("C0ALERTS")
     assert leaked in json.dumps(card["blocks"])
     assert runtime.services.store.unposted_alerts() == []
+
+
+def test_a_deeply_nested_alert_does_not_stop_later_cards(
+    aws: boto3.Session, runtime: Runtime, slack: SlackStandIn, queue: str, leaked: str
+) -> None:
+    """Finding: a 250-level requestParameters was stored unreadable and blocked all delivery."""
+    record = scenario.recon_records(ACCOUNT, leaked, T0)[0]
+    parameters: dict[str, Any] = {}
+    for _ in range(250):
+        parameters = {"a": parameters}
+    deep = {**record, "eventID": "0d9c6bd7-4c2e-4b8e-9a0e-7d5c2f1e3a4b"}
+    deep["requestParameters"] = parameters
+    sqs = aws.client("sqs")
+    sqs.send_message(
+        QueueUrl=queue, MessageBody=scenario.sns_wrap(scenario.eventbridge_event(deep), TOPIC)
+    )
+    worker = runtime.worker(wait_seconds=0)
+    worker.drain()
+    sqs.send_message(QueueUrl=queue, MessageBody=caller_identity_body("AKIAZZZZZZZZZZZZZZZZ"))
+    worker.drain()
+
+    cards = slack.channel_messages("C0ALERTS")
+    assert any("AKIAZZZZZZZZZZZZZZZZ" in all_text(card) for card in cards)
+    assert runtime.services.store.unposted_alerts() == []

@@ -100,7 +100,7 @@ def test_a_subscription_is_confirmed_through_the_sns_api_for_allowed_topics(
         "TopicArn": topic,
         "Message": "You have chosen to subscribe to the topic.",
         "SubscribeURL": "https://attacker.example/confirm",
-        "Timestamp": "2026-11-22T12:00:00.000Z",
+        "Timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
     }
     status, body = post(url, signer.sign(message))
     assert status == 200, body

@@ -32,8 +32,12 @@ def confirmation(load_event: Load) -> dict[str, Any]:
     return load_event("sns_subscription_confirmation.json")
 
 
+# The fixtures were recorded once; tests of other checks accept their old Timestamps.
+ANY_AGE = timedelta(days=3650)
+
+
 def verifier(signer: SnsSigner, topics: tuple[str, ...] = (TOPIC,)) -> SnsVerifier:
-    return SnsVerifier(topics, fetch_certificate=signer.fetch)
+    return SnsVerifier(topics, fetch_certificate=signer.fetch, max_age=ANY_AGE)
 
 
 @pytest.mark.parametrize("version", ["1", "2"])
@@ -83,7 +87,9 @@ def test_tampered_field_is_refused(
 ) -> None:
     signed = sns_signer.sign(notification)
     tampered = signed | {field: signed[field] + "x"}
-    check = SnsVerifier((TOPIC, tampered["TopicArn"]), fetch_certificate=sns_signer.fetch)
+    check = SnsVerifier(
+        (TOPIC, tampered["TopicArn"]), fetch_certificate=sns_signer.fetch, max_age=ANY_AGE
+    )
 
     with pytest.raises(ForgedMessage, match="signature does not match"):
         check.verify(tampered)
@@ -232,7 +238,9 @@ def test_expired_certificate_is_refused(
     sns_signer: SnsSigner, notification: dict[str, Any]
 ) -> None:
     later = datetime.now(UTC) + timedelta(days=400)
-    check = SnsVerifier([TOPIC], fetch_certificate=sns_signer.fetch, clock=lambda: later)
+    check = SnsVerifier(
+        [TOPIC], fetch_certificate=sns_signer.fetch, clock=lambda: later, max_age=ANY_AGE
+    )
 
     with pytest.raises(ForgedMessage, match="not valid now"):
         check.verify(sns_signer.sign(notification))
@@ -241,7 +249,9 @@ def test_expired_certificate_is_refused(
 def test_garbage_certificate_is_refused(
     sns_signer: SnsSigner, notification: dict[str, Any]
 ) -> None:
-    check = SnsVerifier([TOPIC], fetch_certificate=lambda url: b"<html>hello</html>")
+    check = SnsVerifier(
+        [TOPIC], fetch_certificate=lambda url: b"<html>hello</html>", max_age=ANY_AGE
+    )
 
     with pytest.raises(ForgedMessage, match="not a PEM certificate"):
         check.verify(sns_signer.sign(notification))
@@ -291,3 +301,33 @@ def test_default_fetcher_follows_no_redirect(certificate_server: str) -> None:
 def test_default_fetcher_caps_the_size(certificate_server: str) -> None:
     with pytest.raises(ForgedMessage, match="implausibly large"):
         fetch_pem(f"{certificate_server}/huge.pem")
+
+
+@pytest.mark.parametrize(
+    ("sent", "reason"),
+    [
+        (timedelta(hours=-2), "too old"),
+        (timedelta(days=-400), "too old"),
+        (timedelta(minutes=30), "in the future"),
+    ],
+)
+def test_a_signed_message_outside_the_sns_hour_is_refused(
+    sns_signer: SnsSigner, notification: dict[str, Any], sent: timedelta, reason: str
+) -> None:
+    """Finding: the Timestamp was not checked, so a captured message could be replayed."""
+    now = datetime.now(UTC)
+    stamp = (now + sent).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    signed = sns_signer.sign(notification | {"Timestamp": stamp})
+
+    with pytest.raises(ForgedMessage, match=reason):
+        SnsVerifier([TOPIC], fetch_certificate=sns_signer.fetch, clock=lambda: now).verify(signed)
+
+
+def test_a_signed_message_from_within_the_hour_is_trusted(
+    sns_signer: SnsSigner, notification: dict[str, Any]
+) -> None:
+    now = datetime.now(UTC)
+    stamp = (now - timedelta(minutes=55)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    check = SnsVerifier([TOPIC], fetch_certificate=sns_signer.fetch, clock=lambda: now)
+
+    assert check.verify(sns_signer.sign(notification | {"Timestamp": stamp})).timestamp == stamp

@@ -162,12 +162,9 @@ def test_people(messenger: Messenger) -> None:
 
 
 def test_the_client_carries_the_sdks_retry_handlers(slack: SlackStandIn) -> None:
-    kinds = {type(h) for h in make_client("xoxb-x", slack.url).retry_handlers}
-    assert {
-        RateLimitErrorRetryHandler,
-        ServerErrorRetryHandler,
-        ConnectionErrorRetryHandler,
-    } <= kinds
+    handlers = make_client("xoxb-x", slack.url).retry_handlers
+    for kind in (RateLimitErrorRetryHandler, ServerErrorRetryHandler, ConnectionErrorRetryHandler):
+        assert any(isinstance(h, kind) for h in handlers), kind
 
 
 def test_a_429_is_retried_and_the_card_posted_once(

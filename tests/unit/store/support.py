@@ -10,7 +10,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
-from bot.models import ActionKind, ActionRecord, Alert, AlertKind
+from bot.aws import dynamodb as ddb
+from bot.models import ActionKind, ActionRecord, Alert, AlertKind, TimelineEvent
+from bot.store import SqliteStore
+from bot.store.dynamodb import DynamoStore, claim_key
 from tests.infra.cfn import INFRA, load
 
 if TYPE_CHECKING:
@@ -164,3 +167,26 @@ class RoleClient:
         if action != "TransactWriteItems":
             return [action]
         return [TRANSACT_ACTIONS[op] for item in kwargs["TransactItems"] for op in item]
+
+
+def deep_alert(dedup: str, levels: int = 250) -> Alert:
+    """An alert nested `levels` deep: pydantic writes its JSON but refuses to read it back."""
+    parameters: dict[str, Any] = {}
+    for _ in range(levels):
+        parameters = {"a": parameters}
+    event = TimelineEvent(event_id="e1", time=T0, request_parameters=parameters)
+    return alert(dedup, events=[event])
+
+
+def spoil(store: object, dedup: str) -> None:
+    """Overwrite a stored alert with JSON the reader refuses, as an older release could write."""
+    data = deep_alert(dedup).model_dump_json()
+    if isinstance(store, SqliteStore):
+        with store._tx() as db:
+            db.execute("UPDATE alerts SET data = ? WHERE dedup_key = ?", (data, dedup))
+        return
+    assert isinstance(store, DynamoStore)
+    claim = store._get(claim_key(dedup))
+    assert claim is not None
+    item = {"pk": f"INC#{claim['incident_id']}", "sk": claim["alert_sk"], "data": data}
+    ddb.put_item(store._client, store._table, item)

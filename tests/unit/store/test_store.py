@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta, timezone
 
+import pytest
+
 from bot.models import ActionKind, ActionRecord, ActionState, IncidentStatus, Severity
-from bot.store import Store
-from tests.unit.store.support import ACCOUNT, KEY, T0, alert, race
+from bot.store import Store, UnreadableAlert
+from tests.unit.store.support import ACCOUNT, KEY, T0, alert, deep_alert, race, spoil
 
 
 def test_first_alert_opens_an_incident_and_later_ones_join_it(store: Store) -> None:
@@ -48,9 +50,17 @@ def test_incidents_are_per_account_and_key(store: Store) -> None:
 
 
 def test_an_alert_about_nobody_still_finds_an_incident(store: Store) -> None:
-    first = store.record_alert(alert("m1", key="")).incident
-    second = store.record_alert(alert("m2", key="")).incident
-    assert first.subject == "unrecognised" and second.id == first.id
+    first = store.record_alert(alert("m1", key="", rule="root.usage")).incident
+    second = store.record_alert(alert("m2", key="", rule="root.usage")).incident
+    assert first.subject == "cloudtrail-api-call:root.usage" and second.id == first.id
+
+
+def test_key_less_alerts_of_different_kinds_open_different_incidents(store: Store) -> None:
+    """Finding: every key-less alert of an account joined one "unrecognised" incident."""
+    alarm = store.record_alert(alert("m1", key="", kind="cloudwatch-alarm", rule="root.usage"))
+    other = store.record_alert(alert("m2", key="", kind="unrecognised", title="Security Hub"))
+    health = store.record_alert(alert("m3", key="", kind="health", rule="AWS_RISK_X"))
+    assert len({alarm.incident.id, other.incident.id, health.incident.id}) == 3
 
 
 def test_a_closed_incident_is_not_reopened_by_a_new_alert(store: Store) -> None:
@@ -175,3 +185,24 @@ def test_a_lease_has_one_holder_until_it_lets_go(store: Store) -> None:
 def test_a_lease_whose_holder_died_expires(store: Store) -> None:
     assert store.acquire_lease("deliver", "crashed", -1)
     assert store.acquire_lease("deliver", "replica-b", 60)
+
+
+def test_an_alert_that_cannot_be_read_back_is_quarantined_not_blocking(store: Store) -> None:
+    """Finding: one unreadable row made every unposted_alerts() fail, so nothing was posted."""
+    first = store.record_alert(alert("m1")).incident
+    store.record_alert(alert("m2"))
+    store.record_alert(alert("m3", key="ASIAQWERTYUIOPASDFGH"))
+    spoil(store, "m2")
+
+    assert [a.dedup_key for a, _ in store.unposted_alerts()] == ["m1", "m3"]
+    assert [a.dedup_key for a in store.alerts_for(first.id)] == ["m1"]
+    assert store.counters()["alerts.quarantined"] == 1
+    assert [a.dedup_key for a, _ in store.unposted_alerts()] == ["m1", "m3"]
+    assert store.counters()["alerts.quarantined"] == 1, "a quarantined row is counted once"
+
+
+def test_an_alert_that_would_not_read_back_is_refused_at_write(store: Store) -> None:
+    with pytest.raises(UnreadableAlert):
+        store.record_alert(deep_alert("m1"))
+    assert store.unposted_alerts() == []
+    assert store.find_incident(ACCOUNT, KEY) is None
