@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.errors import KeycheckError
-from bot.models import Alert, AlertContext, KeyReport, RuleId
+from bot.models import Alert, AlertContext, BlastRadius, KeyReport, RuleId
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +69,8 @@ class Enricher:
 
     settings: Settings
     key_report: KeyReporter | None = None
+    # What the key's principal may do, if already assessed: never waited for.
+    blast: Callable[[KeyReport], BlastRadius | None] | None = None
     locate: Locator | None = None
     ttl_seconds: float = 60.0
     clock: Callable[[], float] = time.monotonic
@@ -77,12 +79,14 @@ class Enricher:
 
     def __call__(self, alert: Alert) -> AlertContext:
         notes = [n for n in [source_note(alert.source_ip), alert.details.get("lookup", "")] if n]
+        report = self.report(alert.access_key_id) if alert.access_key_id else None
         return AlertContext(
-            key=self.report(alert.access_key_id) if alert.access_key_id else None,
+            key=report,
             ip_known=ip_known(alert.source_ip, self.settings),
             region_approved=region_approved(alert.region, self.settings),
             ip_location=self._location(alert.source_ip),
             notes=notes,
+            blast=self.blast(report) if report is not None and self.blast else None,
         )
 
     def report(self, key_id: str, *, fresh: bool = False) -> KeyReport | None:

@@ -31,6 +31,8 @@ ROUND_PER_INCIDENT = 5
 AlarmCompleter = Callable[[Alert], Alert]
 # Auto-containment of one alert in its incident: the outcomes, [] when its type is not listed.
 Contain = Callable[[Alert, str], list[ActionOutcome]]
+# Called once an incident's card is in Slack: for what is filled in later (blast radius).
+CardPosted = Callable[[Incident], None]
 
 
 def signature(alert: Alert) -> tuple[str, ...]:
@@ -74,6 +76,7 @@ class Ingest:
         *,
         complete_alarm: AlarmCompleter | None = None,
         contain: Contain | None = None,
+        card_posted: CardPosted | None = None,
         lease_seconds: float = LEASE_SECONDS,
     ) -> None:
         self.settings = settings
@@ -82,6 +85,7 @@ class Ingest:
         self.enricher = enricher
         self.complete_alarm = complete_alarm
         self.contain = contain
+        self.card_posted = card_posted
         self.lease_seconds = lease_seconds
         self._deliver_lock = threading.Lock()
         # Auto-containment results waiting for their incident's thread, by incident id.
@@ -241,6 +245,8 @@ class Ingest:
         self.store.save_incident(incident)
         self.store.mark_posted(alert.dedup_key)
         self._upload_raw(incident, alert)
+        if self.card_posted is not None:
+            self.card_posted(incident)
 
     def _upload_raw(self, incident: Incident, alert: Alert) -> None:
         """An unrecognised alert's raw JSON into the thread: the only way to read it."""

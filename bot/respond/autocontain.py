@@ -6,12 +6,9 @@ import logging
 from collections.abc import Iterable
 
 from bot.domain.keys import key_kind, parse_key_id
-from bot.errors import KeycheckError, user_message
-from bot.models import ActionKind, ActionOutcome, Alert, Incident, KeyKind, OutcomeStatus
+from bot.errors import KeycheckError
+from bot.models import ActionKind, ActionOutcome, Alert, KeyKind, OutcomeStatus
 from bot.respond.responder import Responder
-from bot.slack.blocks import Message, section
-from bot.slack.messenger import Messenger, Place
-from bot.slack.replies import auto_contained_message
 
 log = logging.getLogger(__name__)
 
@@ -55,29 +52,16 @@ def auto_actions(key_id: str) -> tuple[ActionKind, ...]:
 
 
 class AutoContainer:
-    """Ingest's `after_card`: contain when the settings list this alert's type, and say so.
+    """Ingest's `contain`: contain at once when the settings list this alert's type.
 
-    It runs in the delivery thread after the card is posted; a failure is told in the
-    thread and never stops the next alert from being delivered.
+    Ingest calls it for every alert it stores, before Slack is told anything, so neither
+    an earlier alert for the key nor a Slack outage delays it; the outcomes are posted in
+    the incident's thread when it is delivered.
     """
 
-    def __init__(self, responder: Responder, messenger: Messenger, entries: list[str]) -> None:
+    def __init__(self, responder: Responder, entries: list[str]) -> None:
         self.responder = responder
-        self.messenger = messenger
         self.entries = entries
-
-    def __call__(self, alert: Alert, incident: Incident) -> None:
-        if not self.entries or not alert.access_key_id:
-            return
-        place = Place(incident.channel, incident.thread_ts or None)
-        try:
-            outcomes = self.contain(alert, incident.id)
-        except Exception as error:  # delivery goes on; the thread says what went wrong
-            text = f":x: Auto-containment failed: {user_message(error)}"
-            self._post(place, (text, [section(text)]))
-            return
-        if outcomes:
-            self._post(place, auto_contained_message(outcomes))
 
     def contain(self, alert: Alert, incident_id: str) -> list[ActionOutcome]:
         """The actions for a listed alert type, each done once; [] when it is not listed."""
@@ -110,9 +94,3 @@ class AutoContainer:
         except KeycheckError as error:
             log.warning("auto-containment of %s failed: %s", key_id, error)
             return ActionOutcome(status=OutcomeStatus.FAILED, message=str(error))
-
-    def _post(self, place: Place, message: Message) -> None:
-        try:
-            self.messenger.post_to(place, message)
-        except KeycheckError as error:
-            log.error("auto-containment result not posted in %s: %s", place.channel, error)

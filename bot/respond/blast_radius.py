@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -112,6 +113,22 @@ class BlastRadii:
         self.clock = clock
         self._cache: dict[str, tuple[float, BlastRadius]] = {}
         self._lock = threading.Lock()
+        # One thread: assessments queue behind each other, never in front of a card.
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="blast-radius")
+
+    def later(self, report: KeyReport, then: Callable[[BlastRadius], None]) -> None:
+        """Assess in the background, then call `then` (to redraw a card); errors are logged."""
+
+        def run() -> None:
+            try:
+                then(self.compute(report))
+            except Exception:  # a card without its blast radius is still a card
+                log.exception("blast radius of %s not shown", report.access_key_id)
+
+        self._pool.submit(run)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)
 
     def cached(self, report: KeyReport) -> BlastRadius | None:
         """The last assessment of the key's principal, if still fresh; never calls AWS."""

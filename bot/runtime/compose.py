@@ -18,8 +18,9 @@ from bot.config import Settings
 from bot.ingest.alarms import alarm_completer
 from bot.ingest.cards import Cards
 from bot.ingest.enrich import Enricher
-from bot.ingest.pipeline import Ingest
+from bot.ingest.pipeline import CardPosted, Ingest
 from bot.investigate.post import TimelinePoster
+from bot.models import Incident
 from bot.respond.authorization import Responders
 from bot.respond.autocontain import AutoContainer
 from bot.respond.blast_radius import BlastRadii
@@ -70,6 +71,22 @@ def containment_check(sessions: Sessions, blast: BlastRadii | None = None) -> Co
     return ContainmentCheck(sessions, key_report, blast or BlastRadii(sessions))
 
 
+def blast_radius_later(enricher: Enricher, blast: BlastRadii, cards: Cards) -> CardPosted:
+    """Once a card is in Slack, assess its key's principal and redraw the card with it.
+
+    The card never waits: the assessment reads several IAM policies and classifies
+    thousands of actions, so it runs on the blast radius's own thread afterwards.
+    """
+
+    def card_posted(incident: Incident) -> None:
+        report = enricher.report(incident.access_key_id) if incident.access_key_id else None
+        if report is None or report.error:
+            return
+        blast.later(report, lambda _: cards.refresh(incident, report))
+
+    return card_posted
+
+
 def build_services(
     settings: Settings, *, client: WebClient | None = None, sessions: Sessions | None = None
 ) -> Services:
@@ -78,19 +95,20 @@ def build_services(
     store = store_of(settings)
     messenger = Messenger(client or slack_client(settings))
     key_report = partial(build_key_report, sessions)
+    blast = BlastRadii(sessions)
     # One context cache for every card, so an action's read-back is what cards show.
-    enricher = Enricher(settings, key_report=key_report)
+    enricher = Enricher(settings, key_report=key_report, blast=blast.cached)
     cards = Cards(store, messenger, enricher)
     responders = Responders(settings, messenger.usergroup_members)
     responder = Responder(store, sessions, key_report=key_report)
-    blast = BlastRadii(sessions)
     ingest = Ingest(
         settings,
         store,
         messenger,
         enricher,
         complete_alarm=alarm_completer(sessions, settings),
-        contain=AutoContainer(responder, messenger, settings.auto_contain).contain,
+        contain=AutoContainer(responder, settings.auto_contain).contain,
+        card_posted=blast_radius_later(enricher, blast, cards),
     )
     return Services(
         settings=settings,

@@ -73,4 +73,5 @@ class Runtime:
         """Let queued deliveries and AWS work finish, then release the store."""
         self.background.shutdown(wait=True)
         self.services.work.shutdown(wait=True)
+        self.services.blast.close()
         self.services.store.close()

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from bot.domain.keys import redact_secrets
 
 ELLIPSIS = "…"
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]+")
+_CONTROL = re.compile(
+    r"[\x00-\x1f\x7f\u061c\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]+"
+)
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,4}\Z")
 _SAFE_URL = re.compile(r"\Ahttps://[A-Za-z0-9.-]+(?::443)?(?:/[^\s<>|`\"']*)?\Z")
 

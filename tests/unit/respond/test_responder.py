@@ -344,7 +344,7 @@ def exposed(key_id: str, **kw: Any) -> Alert:
 
 def auto(responder: Responder, entries: list[str]) -> AutoContainer:
     """Auto-containment's decision and actions; posting its result is tested end to end."""
-    return AutoContainer(responder, None, entries)  # type: ignore[arg-type]
+    return AutoContainer(responder, entries)
 
 
 def test_auto_containment_deactivates_and_denies(

@@ -89,3 +89,9 @@ def test_truncate() -> None:
     assert truncate("abcdef", 4) == "abc…"
     assert truncate("abc", 4) == "abc"
     assert truncate("abc", 0) == ""
+
+
+def test_a_byte_order_mark_or_an_arabic_letter_mark_cannot_reorder_card_text() -> None:
+    forged = "ad\ufeffmin\u061c-user"
+    assert clean(forged) == "ad min -user"
+    assert "\ufeff" not in code(forged) and "\u061c" not in code(forged)
