@@ -245,8 +245,13 @@ class Responder:
         return step.state is ActionState.DONE
 
     def _execute(self, record: ActionRecord, step: ContainmentStep) -> ActionRecord:
-        """One IAM change, read back; any AWS error is the record's, not an exception."""
+        """One IAM change, read back; any AWS error is the record's, not an exception.
+
+        The principal is named, not identified: the write goes ahead only in its account.
+        """
         try:
+            principal = f"IAM {step.principal}"
+            self.sessions.require_acting_in(step.account_id, principal, step.account_id)
             result = apply(step, self.sessions.client("iam", step.account_id))
         except (ClientError, BotoCoreError, KeycheckError) as error:
             return self._finish(record, error=aws_error(error))

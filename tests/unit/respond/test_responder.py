@@ -428,3 +428,62 @@ def test_one_report_per_request_and_the_outcome_carries_the_key_as_iam_left_it(
 
     undone = responder.undo(outcome.record.id, actor="U0ALICE", reason="false alarm")
     assert undone.status is OutcomeStatus.DONE and built == [key]
+
+
+FOREIGN = "666666666666"
+
+
+def test_a_foreign_accounts_role_is_not_resolved_in_ours(
+    store: SqliteStore, aws: boto3.Session, iam: Any
+) -> None:
+    iam.create_role(RoleName="OrganizationAccountAccessRole", AssumeRolePolicyDocument=TRUST)
+    arn = f"arn:aws:iam::{FOREIGN}:role/OrganizationAccountAccessRole"
+    responder = role_session_responder(store, aws, arn)
+
+    outcome = contain(responder, SESSION_KEY, A.REVOKE_SESSIONS)
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert f"is in account {FOREIGN}" in outcome.message
+    assert f"needs its responder role in {FOREIGN}" in outcome.message
+    policies = iam.list_role_policies(RoleName="OrganizationAccountAccessRole")
+    assert policies["PolicyNames"] == []
+
+
+def test_a_foreign_accounts_session_token_user_is_not_resolved_in_ours(
+    store: SqliteStore, aws: boto3.Session, iam: Any, key: str
+) -> None:
+    responder = role_session_responder(store, aws, f"arn:aws:iam::{FOREIGN}:user/{USER}")
+
+    outcome = contain(responder, SESSION_KEY, A.REVOKE_SESSIONS)
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert f"is in account {FOREIGN}" in outcome.message
+    assert iam.list_user_policies(UserName=USER)["PolicyNames"] == []
+
+
+def test_a_write_for_another_account_changes_nothing_in_ours(
+    responder: Responder, store: SqliteStore, clock: Clock, iam: Any, key: str
+) -> None:
+    iam.put_user_policy(
+        UserName=USER, PolicyName="keycheck-deny-all", PolicyDocument=policy_json(EXISTING)
+    )
+    theirs = ActionRecord(
+        id="act-theirs",
+        idempotency_key=action_key(A.ATTACH_DENY_ALL, FOREIGN, key, 0),
+        action=A.ATTACH_DENY_ALL,
+        actor="U0ALICE",
+        target=key,
+        account_id=FOREIGN,
+        state=ActionState.DONE,
+        requested_at=clock.now,
+        updated_at=clock.now,
+        before={"principal": f"user/{USER}", "policy_name": "keycheck-deny-all", "document": None},
+        after={"principal": f"user/{USER}", "policy_name": "keycheck-deny-all", "document": {}},
+    )
+    store.begin_action(theirs)
+
+    outcome = responder.undo("act-theirs", actor="U0BOB", reason="wrong account")
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert f"user/{USER} is in account {FOREIGN}" in outcome.message
+    assert iam.list_user_policies(UserName=USER)["PolicyNames"] == ["keycheck-deny-all"]
