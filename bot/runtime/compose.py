@@ -13,6 +13,7 @@ from functools import partial
 from slack_sdk import WebClient
 
 from bot.aws.sessions import Sessions
+from bot.aws.sts import get_access_key_info
 from bot.config import Settings
 from bot.ingest.alarms import alarm_completer
 from bot.ingest.cards import Cards
@@ -50,6 +51,11 @@ def aws_sessions(settings: Settings) -> Sessions:
         role_name=settings.responder_role_name,
         external_id=settings.responder_external_id.get_secret_value(),
     )
+
+
+def key_account(sessions: Sessions, key_id: str) -> str:
+    """The account a key belongs to, asked with the bot's own credentials."""
+    return get_access_key_info(sessions.own_client("sts"), key_id)
 
 
 def store_of(settings: Settings) -> Store:
@@ -90,7 +96,7 @@ def build_services(
         responders=responders,
         responder=responder,
         cards=cards,
-        lookup=KeyLookup(store, messenger, key_report),
+        lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions)),
         cases=IncidentCases(store, sessions, key_report),
         channels=IncidentChannels(
             store,
