@@ -86,15 +86,23 @@ def run(services: Services, request: ConfirmRequest, user: str, view: dict[str, 
             note=reason_of(view),
         )
         return
-    outcome = services.responder.request(
-        request.action,
-        request.key_id,
-        request.account_id,
-        actor=user,
-        reason=reason_of(view),
-        incident_id=request.incident_id,
-        source="slack",
-        require_approval=services.settings.four_eyes,
-    )
     asked_in = Place(request.channel, request.thread_ts or None)
+    if request.record_id:
+        outcome = services.responder.undo(
+            request.record_id,
+            actor=user,
+            reason=reason_of(view),
+            require_approval=services.settings.four_eyes,
+        )
+    else:
+        outcome = services.responder.request(
+            request.action,
+            request.key_id,
+            request.account_id,
+            actor=user,
+            reason=reason_of(view),
+            incident_id=request.incident_id,
+            source="slack",
+            require_approval=services.settings.four_eyes,
+        )
     report_outcome(services, outcome, request.incident_id, asked_in)

@@ -91,7 +91,11 @@ class Responder:
         return self._run(record)
 
     def approve(self, action_id: str, approver: str) -> ActionOutcome:
-        """A second responder's go-ahead; nobody approves their own request, and only once."""
+        """A second responder's go-ahead; nobody approves their own request, and only once.
+
+        An undo waits for the same go-ahead: re-activating a leaked key is as much a
+        decision as deactivating it.
+        """
         record = self._get(action_id)
         if record.state is not ActionState.AWAITING_APPROVAL:
             return self._existing(record)
@@ -106,10 +110,18 @@ class Responder:
         )
         if not self.store.swap_action(approved, ActionState.AWAITING_APPROVAL):
             return self._existing(self._get(action_id))
+        if approved.undo_of:
+            return self._run_undo(self._get(approved.undo_of), approved)
         return self._run(approved)
 
     def undo(
-        self, action_id: str, *, actor: str, reason: str, source: str = "slack"
+        self,
+        action_id: str,
+        *,
+        actor: str,
+        reason: str,
+        source: str = "slack",
+        require_approval: bool = False,
     ) -> ActionOutcome:
         """Put back what an action found, once; contain-all is undone step by step, last first."""
         original = self._get(action_id)
@@ -117,9 +129,20 @@ class Responder:
             raise UnknownAction(f"Action {original.id} ({original.action.value}) has no undo.")
         if original.state is not ActionState.DONE:
             return self._not_undoable(original)
-        record, inserted = self._begin_undo(original, actor=actor, reason=reason, source=source)
+        state = ActionState.AWAITING_APPROVAL if require_approval else ActionState.REQUESTED
+        record, inserted = self._begin_undo(
+            original, actor=actor, reason=reason, source=source, state=state
+        )
         if not inserted:
             return self._existing(record)
+        if require_approval:
+            return self._awaiting_undo(original, record)
+        return self._run_undo(original, record)
+
+    def _run_undo(self, original: ActionRecord, record: ActionRecord) -> ActionOutcome:
+        if original.state is not ActionState.DONE:
+            error = f"{original.id} is {original.state.value} now: there is nothing to undo."
+            return self._outcome(self._finish(record, error=error), [])
         if original.action is ActionKind.CONTAIN_ALL:
             return self._undo_all(original, record)
         record = self._undo_one(original, record)
@@ -173,7 +196,15 @@ class Responder:
         return self.store.begin_action(record)
 
     def _begin_undo(
-        self, original: ActionRecord, *, actor: str, reason: str, source: str, parent_id: str = ""
+        self,
+        original: ActionRecord,
+        *,
+        actor: str,
+        reason: str,
+        source: str,
+        parent_id: str = "",
+        approved_by: str = "",
+        state: ActionState = ActionState.REQUESTED,
     ) -> tuple[ActionRecord, bool]:
         history = self.store.actions_for_target(original.account_id, original.target)
         now = self.clock()
@@ -191,6 +222,8 @@ class Responder:
             undo_of=original.id,
             parent_id=parent_id,
             source=source,
+            state=state,
+            approved_by=approved_by,
         )
         return self.store.begin_action(record)
 
@@ -290,6 +323,7 @@ class Responder:
                 reason=record.reason,
                 source=record.source,
                 parent_id=record.id,
+                approved_by=record.approved_by,
             )
             undone.append(self._undo_one(child, step_record) if inserted else step_record)
         failed = [u for u in undone if u.state is not ActionState.DONE]
@@ -313,6 +347,18 @@ class Responder:
             ),
             record=record,
             plan=steps,
+        )
+
+    def _awaiting_undo(self, original: ActionRecord, record: ActionRecord) -> ActionOutcome:
+        steps = [] if original.action is ActionKind.CONTAIN_ALL else [undo_step(original)]
+        return ActionOutcome(
+            status=OutcomeStatus.AWAITING_APPROVAL,
+            message=(
+                f"{record.actor} asked to undo {original.action.value} on {record.target} "
+                f"({original.id}): waiting for another responder to approve."
+            ),
+            record=record,
+            plan=[step for step in steps if step is not None],
         )
 
     def _existing(self, record: ActionRecord) -> ActionOutcome:

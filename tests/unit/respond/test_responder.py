@@ -487,3 +487,21 @@ def test_a_write_for_another_account_changes_nothing_in_ours(
     assert outcome.status is OutcomeStatus.FAILED
     assert f"user/{USER} is in account {FOREIGN}" in outcome.message
     assert iam.list_user_policies(UserName=USER)["PolicyNames"] == ["keycheck-deny-all"]
+
+
+def test_four_eyes_undo_waits_for_someone_else(responder: Responder, iam: Any, key: str) -> None:
+    done = contain(responder, key, A.DEACTIVATE_KEY)
+    assert done.record is not None
+
+    asked = responder.undo(done.record.id, actor="U0ALICE", reason="canary", require_approval=True)
+
+    assert asked.status is OutcomeStatus.AWAITING_APPROVAL and asked.record is not None
+    assert asked.plan[0].key_status == "Active"
+    assert key_status(iam, key) == "Inactive"
+    with pytest.raises(NotAuthorized):
+        responder.approve(asked.record.id, "U0ALICE")
+    approved = responder.approve(asked.record.id, "U0BOB")
+    assert approved.status is OutcomeStatus.DONE
+    assert key_status(iam, key) == "Active"
+    again = responder.undo(done.record.id, actor="U0ALICE", reason="again", require_approval=True)
+    assert again.status is OutcomeStatus.ALREADY
