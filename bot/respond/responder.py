@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -24,9 +26,18 @@ from bot.models import (
     OutcomeStatus,
     utcnow,
 )
-from bot.respond.containment import UNDO_ACTION, apply, plan, read_back, undo_step
+from bot.respond.containment import (
+    UNDO_ACTION,
+    apply,
+    plan,
+    reached,
+    read_back,
+    read_state,
+    undo_step,
+)
 from bot.respond.keyreport import build_key_report, state_summary
 from bot.respond.outcome import aws_error, step_line, when
+from bot.store import lease_owner
 
 if TYPE_CHECKING:
     from bot.aws.sessions import Sessions
@@ -35,8 +46,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONTAINMENT = frozenset(UNDO_ACTION) | {ActionKind.CONTAIN_ALL}
-# A record still `requested` after this long lost its runner (a crash, a killed process).
+# A record still `requested` after this long lost its runner (a crash, a killed process):
+# the longest an IAM step takes, with its retries, is well under it.
 STALE_AFTER = timedelta(minutes=5)
+# Two replicas starting at once settle a dead runner's record once.
+SETTLE_LEASE_SECONDS = 60.0
 
 
 class Responder:
@@ -54,6 +68,8 @@ class Responder:
         self.sessions = sessions
         self.clock = clock
         self.key_report = key_report or (lambda key_id: build_key_report(sessions, key_id))
+        # This process, as written on every record it runs: host:pid:token.
+        self.runner = lease_owner()
 
     def preview(self, action: ActionKind, key_id: str) -> list[ContainmentStep]:
         """The plan a confirmation shows; nothing is written anywhere."""
@@ -106,6 +122,7 @@ class Responder:
                 "state": ActionState.REQUESTED,
                 "approved_by": approver,
                 "updated_at": self.clock(),
+                "runner": self.runner,
             }
         )
         if not self.store.swap_action(approved, ActionState.AWAITING_APPROVAL):
@@ -191,6 +208,7 @@ class Responder:
             requested_at=now,
             updated_at=now,
             parent_id=parent_id,
+            runner=self.runner if state is ActionState.REQUESTED else "",
             **fields,
         )
         return self.store.begin_action(record)
@@ -224,6 +242,7 @@ class Responder:
             source=source,
             state=state,
             approved_by=approved_by,
+            runner=self.runner if state is ActionState.REQUESTED else "",
         )
         return self.store.begin_action(record)
 
@@ -249,6 +268,7 @@ class Responder:
 
     def _run_all(self, parent: ActionRecord, steps: list[ContainmentStep]) -> ActionOutcome:
         """Each step is its own record, with the same key a single button would use."""
+        self._plan_steps(parent, [step.action for step in steps])
         children: list[ActionRecord] = []
         for step in steps:
             child, inserted = self._begin(
@@ -271,10 +291,15 @@ class Responder:
         }
         return self._outcome(self._finish(parent, error=error), children, steps)
 
+    def _plan_steps(self, parent: ActionRecord, actions: list[ActionKind]) -> None:
+        """A multi-step record names its steps first, so a restart can tell if all ran."""
+        parent.before = {"steps": [action.value for action in actions]}
+        self.store.save_action(parent)
+
     def _settled(self, step: ActionRecord) -> bool:
         """Done, or being done right now by another request that asked for the same step."""
         if step.state is ActionState.REQUESTED:
-            return self.clock() - step.updated_at < STALE_AFTER
+            return not self._orphaned(step)
         return step.state is ActionState.DONE
 
     def _execute(self, record: ActionRecord, step: ContainmentStep) -> ActionRecord:
@@ -285,12 +310,21 @@ class Responder:
         try:
             principal = f"IAM {step.principal}"
             self.sessions.require_acting_in(step.account_id, principal, step.account_id)
-            result = apply(step, self.sessions.client("iam", step.account_id))
+            iam = self.sessions.client("iam", step.account_id)
+            result = apply(
+                step, iam, before_write=lambda found: self._remember(record, step, found)
+            )
         except (ClientError, BotoCoreError, KeycheckError) as error:
             return self._finish(record, error=aws_error(error))
         record.before, record.after = result.before, result.after
         record.aws_request_id = result.request_id
         return self._finish(record)
+
+    def _remember(self, record: ActionRecord, step: ContainmentStep, found: dict[str, Any]) -> None:
+        """Written just before the IAM call: what it found, and exactly what it will ask for."""
+        record.before = found | {"step": step.model_dump(mode="json")}
+        record.updated_at = self.clock()
+        self.store.save_action(record)
 
     def _finish(self, record: ActionRecord, *, error: str = "") -> ActionRecord:
         record.state = ActionState.FAILED if error else ActionState.DONE
@@ -315,6 +349,7 @@ class Responder:
 
     def _undo_all(self, parent: ActionRecord, record: ActionRecord) -> ActionOutcome:
         children = [c for c in self.store.child_actions(parent.id) if c.state is ActionState.DONE]
+        self._plan_steps(record, [UNDO_ACTION[c.action] for c in reversed(children)])
         undone: list[ActionRecord] = []
         for child in reversed(children):
             step_record, inserted = self._begin_undo(
@@ -366,8 +401,8 @@ class Responder:
         what = f"{record.action.value} on {record.target}"
         by = f"by {record.actor} at {when(record.requested_at)}"
         if record.state is ActionState.REQUESTED:
-            if self.clock() - record.updated_at >= STALE_AFTER:
-                return self._in_doubt(record)
+            if self._orphaned(record):
+                return self._settle(record)
             message = f"Already requested {by} and still running: {what}."
         elif record.state is ActionState.AWAITING_APPROVAL:
             message = f"Already requested {by}: {what} waits for another responder's approval."
@@ -379,26 +414,97 @@ class Responder:
             message = f"Already {record.state.value} ({by}): {what}. {record.error}".strip()
         return ActionOutcome(status=OutcomeStatus.ALREADY, message=message, record=record)
 
-    def _in_doubt(self, record: ActionRecord) -> ActionOutcome:
-        """A request whose runner died: report what AWS shows now, and close the record."""
-        now_state = state_summary(self.key_report(record.target))
-        settled = record.model_copy(
-            update={
-                "state": ActionState.FAILED,
-                "error": f"interrupted before its result was recorded; AWS shows: {now_state}",
-                "after": {"read_back": now_state},
-                "updated_at": self.clock(),
-            }
+    def reconcile(self) -> list[ActionOutcome]:
+        """Settle what a dead runner left `requested`, from what IAM shows; at every start.
+
+        A record this process runs, or one another live process is running, is left
+        alone; steps are settled before the contain-all (or undo-all) they belong to.
+        """
+        left = [r for r in self.store.requested_actions() if self._orphaned(r)]
+        left.sort(key=lambda record: not record.parent_id)
+        return [self._settle(record) for record in left]
+
+    def _orphaned(self, record: ActionRecord) -> bool:
+        """Nobody runs it any more: its process is gone, or it is older than any run takes.
+
+        A runner on this host is known dead when its pid is gone (or is ours, after a
+        restart); one on another host only by the record's age.
+        """
+        if record.runner == self.runner:
+            return False
+        host, _, rest = record.runner.partition(":")
+        pid = rest.partition(":")[0]
+        if record.runner and host == socket.gethostname() and pid.isdigit():
+            return int(pid) == os.getpid() or not process_alive(int(pid))
+        return self.clock() - record.updated_at >= STALE_AFTER
+
+    def _settle(self, record: ActionRecord) -> ActionOutcome:
+        """Close a dead runner's record: done when IAM shows its change, else interrupted."""
+        if not self.store.acquire_lease(f"settle|{record.id}", self.runner, SETTLE_LEASE_SECONDS):
+            return self._existing(self._get(record.id))
+        try:
+            if record.action is ActionKind.CONTAIN_ALL:
+                settled = self._settle_parent(record)
+            else:
+                settled = self._settle_step(record)
+        except (ClientError, BotoCoreError, KeycheckError) as error:
+            return self._in_doubt(record, aws_error(error))
+        finally:
+            self.store.release_lease(f"settle|{record.id}", self.runner)
+        if not self.store.swap_action(settled, ActionState.REQUESTED):
+            return self._existing(self._get(record.id))
+        if settled.state is ActionState.DONE and settled.undo_of:
+            undone = self._get(settled.undo_of).model_copy(update={"state": ActionState.UNDONE})
+            self.store.swap_action(undone, ActionState.DONE)
+        if settled.state is ActionState.DONE:
+            return self._outcome(settled, [settled])
+        return self._in_doubt(settled, settled.error)
+
+    def _settle_step(self, record: ActionRecord) -> ActionRecord:
+        """Read back the exact change the step was about to ask for, recorded before the call."""
+        planned = record.before.get("step")
+        if not planned:
+            return self._closed(record, "interrupted before IAM was asked: nothing was changed")
+        step = ContainmentStep.model_validate(planned)
+        self.sessions.require_acting_in(step.account_id, f"IAM {step.principal}", step.account_id)
+        now = read_state(step, self.sessions.client("iam", step.account_id))
+        if not reached(step, now):
+            return self._closed(record, "interrupted, and IAM does not show the change")
+        before = {k: v for k, v in record.before.items() if k != "step"}
+        return record.model_copy(
+            update={"state": ActionState.DONE, "before": before, "after": now, "error": ""}
+            | {"updated_at": self.clock()}
         )
-        self.store.swap_action(settled, ActionState.REQUESTED)
+
+    def _settle_parent(self, record: ActionRecord) -> ActionRecord:
+        """A multi-step record is done when every step it named is done, else interrupted."""
+        children = self.store.child_actions(record.id)
+        done = {c.action.value for c in children if c.state is ActionState.DONE}
+        planned = record.before.get("steps") or []
+        steps = [{"id": c.id, "action": c.action, "state": c.state} for c in children]
+        if planned and done >= set(planned):
+            return record.model_copy(
+                update={"state": ActionState.DONE, "after": {"steps": steps}}
+                | {"updated_at": self.clock()}
+            )
+        return self._closed(record, "interrupted before all its steps were done")
+
+    def _closed(self, record: ActionRecord, why: str) -> ActionRecord:
+        return record.model_copy(
+            update={"state": ActionState.FAILED, "error": why, "updated_at": self.clock()}
+        )
+
+    def _in_doubt(self, record: ActionRecord, why: str) -> ActionOutcome:
+        """What a person is told about a dead runner's record: what AWS shows now."""
+        now_state = state_summary(self.key_report(record.target))
         return ActionOutcome(
             status=OutcomeStatus.IN_DOUBT,
             message=(
                 f"In doubt: {record.action.value} on {record.target} was asked by {record.actor} "
-                f"at {when(record.requested_at)} but its result was never recorded. "
+                f"at {when(record.requested_at)} but its runner stopped ({why}). "
                 f"State now: {now_state}. Ask again to run it."
             ),
-            record=settled,
+            record=record,
         )
 
     def _not_undoable(self, original: ActionRecord) -> ActionOutcome:
@@ -431,3 +537,14 @@ class Responder:
             steps=steps,
             plan=planned or [],
         )
+
+
+def process_alive(pid: int) -> bool:
+    """True while a process of this pid exists on this host (a zombie counts until reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -17,6 +18,8 @@ from bot.runtime.app import create_app
 from bot.runtime.compose import build_services
 from bot.runtime.web import WebApp
 from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -61,6 +64,11 @@ class Runtime:
             max_body_bytes=settings.max_body_bytes,
         )
         return cls(services, app, web, background)
+
+    def reconcile(self) -> None:
+        """Settle the actions a killed process left `requested`: at every start, before serving."""
+        for outcome in self.services.responder.reconcile():
+            log.warning("settled an interrupted action: %s", outcome.message)
 
     def worker(self, *, wait_seconds: int = 20) -> Worker:
         """The SQS worker over the configured queue."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -505,3 +507,63 @@ def test_four_eyes_undo_waits_for_someone_else(responder: Responder, iam: Any, k
     assert key_status(iam, key) == "Active"
     again = responder.undo(done.record.id, actor="U0ALICE", reason="again", require_approval=True)
     assert again.status is OutcomeStatus.ALREADY
+
+
+def left_requested(store: SqliteStore, clock: Clock, key: str, runner: str, **kw: Any) -> None:
+    store.begin_action(
+        ActionRecord(
+            id="act-left",
+            idempotency_key=action_key(A.DEACTIVATE_KEY, ACCOUNT, key, 0),
+            action=A.DEACTIVATE_KEY,
+            actor="U0ALICE",
+            target=key,
+            account_id=ACCOUNT,
+            requested_at=clock.now,
+            updated_at=clock.now,
+            runner=runner,
+            **kw,
+        )
+    )
+
+
+def test_reconcile_leaves_alone_what_a_live_process_runs(
+    responder: Responder, store: SqliteStore, clock: Clock, key: str
+) -> None:
+    left_requested(store, clock, key, f"{socket.gethostname()}:{os.getppid()}:0a1b")
+    clock.now += timedelta(hours=1)
+    assert responder.reconcile() == []
+    running = contain(responder, key, A.DEACTIVATE_KEY)
+    assert running.status is OutcomeStatus.ALREADY and "still running" in running.message
+
+
+def test_reconcile_waits_for_another_hosts_record_to_age(
+    responder: Responder, store: SqliteStore, clock: Clock, iam: Any, key: str
+) -> None:
+    left_requested(store, clock, key, "another-host:4242:0a1b")
+    clock.now += timedelta(minutes=1)
+    assert responder.reconcile() == []
+    clock.now += timedelta(minutes=5)
+    [settled] = responder.reconcile()
+    assert settled.status is OutcomeStatus.IN_DOUBT
+    left = store.get_action("act-left")
+    assert left is not None and left.state is ActionState.FAILED
+    assert contain(responder, key, A.DEACTIVATE_KEY).status is OutcomeStatus.DONE
+
+
+def test_reconcile_makes_a_change_iam_shows_done_and_undoable(
+    responder: Responder, store: SqliteStore, clock: Clock, iam: Any, key: str
+) -> None:
+    step = responder.preview(A.DEACTIVATE_KEY, key)[0]
+    found = {"principal": step.principal, "key_id": key, "status": "Active"}
+    dead = f"{socket.gethostname()}:{os.getpid()}:dead"
+    left_requested(store, clock, key, dead, before=found | {"step": step.model_dump(mode="json")})
+    iam.update_access_key(UserName=USER, AccessKeyId=key, Status="Inactive")
+
+    [settled] = responder.reconcile()
+
+    assert settled.status is OutcomeStatus.DONE
+    record = store.get_action("act-left")
+    assert record is not None and record.state is ActionState.DONE
+    assert (record.before["status"], record.after["status"]) == ("Active", "Inactive")
+    assert responder.undo("act-left", actor="U0BOB", reason="canary").status is OutcomeStatus.DONE
+    assert key_status(iam, key) == "Active"
