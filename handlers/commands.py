@@ -69,6 +69,7 @@ def register(app: App, services: Services) -> None:
             services,
             lambda: report_and_timeline(services, key_id, channel, timeline=timeline),
             on_error=lambda text: tell(services.messenger, channel, user, text),
+            read_only=True,
         )
 
     app.command(COMMAND)(ack=check_command, lazy=[look_up])

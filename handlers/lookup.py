@@ -83,7 +83,13 @@ def answer(
                 tell(messenger, channel, user, str(error))
 
     job = report_all if is_responder(services, user) else limited_all
-    after_ack(app, services, job, on_error=lambda note: tell(messenger, channel, user, note))
+    after_ack(
+        app,
+        services,
+        job,
+        on_error=lambda note: tell(messenger, channel, user, note),
+        read_only=True,
+    )
 
 
 def _no_key(text: str, *, mention: bool) -> str:

@@ -31,10 +31,15 @@ from bot.respond.triage import Triage
 from bot.services import Services
 from bot.slack.messenger import Messenger, make_client
 from bot.store import Store, open_store
+from handlers.hop import BoundedPool
 
 # Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
 # that a slow IAM never delays the next acknowledgement.
 WORK_THREADS = 8
+# Timelines and look-ups, apart from containment: anyone may ask for them, so they get
+# few threads and a short queue, and never the threads containment runs on.
+READ_THREADS = 2
+READ_WAITING = 4
 
 
 def slack_client(settings: Settings) -> WebClient:
@@ -110,4 +115,5 @@ def build_services(
         timelines=TimelinePoster(settings, sessions, messenger, store),
         ingest=ingest,
         work=ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="respond"),
+        reads=BoundedPool(READ_THREADS, READ_WAITING, "reads"),
     )

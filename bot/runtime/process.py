@@ -81,4 +81,5 @@ class Runtime:
         """Let queued deliveries and AWS work finish, then release the store."""
         self.background.shutdown(wait=True)
         self.services.work.shutdown(wait=True)
+        self.services.reads.shutdown(wait=True)
         self.services.store.close()

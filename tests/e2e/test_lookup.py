@@ -73,7 +73,7 @@ def test_a_pasted_secret_is_refused_and_never_echoed(
     assert status == later == 200
     assert "secret" in body and "rotate" in body
     assert SECRET not in body
-    runtime.services.work.shutdown(wait=True)
+    runtime.services.reads.shutdown(wait=True)
     everything = json.dumps([c.params for c in slack.calls]) + caplog.text
     assert SECRET not in everything and SECRET.replace("/", "\\/") not in everything
 
@@ -163,7 +163,7 @@ def test_keycheck_timeline_runs_the_timeline_under_the_report(
     slack_requests.command(f"{leaked} timeline", user=RESPONDER)
 
     [report] = slack.wait_for(lambda s: s.channel_messages(ALERTS))
-    runtime.services.work.shutdown(wait=True)
+    runtime.services.reads.shutdown(wait=True)
     [(incident, key_id, account_id)] = asked
     assert (key_id, account_id) == (leaked, "123456789012")
     assert (incident.channel, incident.thread_ts) == (ALERTS, report["ts"])
@@ -199,7 +199,7 @@ def test_a_strangers_lookup_is_answered_only_to_them_and_spreads_nothing(
         f"{incident.access_key_id} timeline", user=STRANGER, channel=random
     )
 
-    runtime.services.work.shutdown(wait=True)
+    runtime.services.reads.shutdown(wait=True)
     assert status == 200
     assert "keycheck knows" in body and incident.id in body and "responders" in body
     for secret in (incident.user_name, sibling["AccessKeyId"], scenario.ATTACKER_IP):
