@@ -54,6 +54,18 @@ def body_length(environ: WSGIEnvironment, cap: int) -> int:
     return length
 
 
+def slack_refusal(environ: WSGIEnvironment, body: bytes) -> tuple[int, str] | None:
+    """What Bolt would answer with a 500 is refused here: a bad timestamp, a non-UTF-8 body."""
+    stamp = str(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP") or "")
+    if stamp and not (stamp.isascii() and stamp.isdigit()):
+        return 401, "the request timestamp is not a number"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return 400, "the body is not UTF-8"
+    return None
+
+
 class WebApp:
     """A WSGI app routing by path; every body is capped before it is read, and read once."""
 
@@ -84,6 +96,9 @@ class WebApp:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"], environ["CONTENT_LENGTH"] = io.BytesIO(body), str(len(body))
         if path == "/slack/events":
+            problem = slack_refusal(environ, body)
+            if problem is not None:
+                return _reply(start, problem[0], {"error": problem[1]})
             return self.slack(environ, start)
         if path == "/sns" and method == "POST":
             status, message = self.sns(body)
@@ -99,6 +114,7 @@ def _reply(start: StartResponse, status: int, body: dict[str, object]) -> list[b
     payload = json.dumps(body).encode()
     reason = {
         200: "OK",
+        401: "Unauthorized",
         403: "Forbidden",
         404: "Not Found",
         411: "Length Required",

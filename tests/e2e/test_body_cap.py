@@ -1,5 +1,6 @@
-"""The body cap over a raw socket: a length that is missing, malformed or too big is never read.
+"""Malformed requests over raw HTTP: refused with a 4xx, never read to the end, never a 500.
 
+A length that is missing, malformed or too big is never read.
 Each request sends its headers and a first chunk of body, then keeps the connection
 open: a server that reads "to the end of the stream" would never answer.
 """
@@ -9,6 +10,9 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -67,3 +71,27 @@ def test_keycheck_serve_refuses_a_negative_content_length_before_reading(
     line = ask(url, "/slack/events", {"Content-Length": "-1"}, b"y" * (1024 * 1024))
 
     assert line.split()[1:2] == ["400"]
+
+
+def post_raw(url: str, body: bytes, headers: dict[str, str]) -> int:
+    request = urllib.request.Request(f"{url}/slack/events", data=body, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+@pytest.mark.parametrize(
+    ("body", "timestamp", "status"),
+    [
+        (b"command=%2Fkeycheck", "soon", 401),
+        (b"command=%2Fkeycheck", "-17", 401),
+        (b"command=%2Fkeycheck&text=\xff\xfe", str(int(time.time())), 400),
+    ],
+)
+def test_a_non_numeric_timestamp_or_non_utf8_body_is_refused_not_a_500(
+    served: str, body: bytes, timestamp: str, status: int
+) -> None:
+    headers = {"X-Slack-Request-Timestamp": timestamp, "X-Slack-Signature": "v0=" + "0" * 64}
+    assert post_raw(served, body, headers) == status
