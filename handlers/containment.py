@@ -81,7 +81,7 @@ def confirmation(
             action=kind,
             key_id=value.k,
             account_id=value.a,
-            incident_id=value.i,
+            incident_id=incident_of_key(services, value),
             channel=click.channel,
             thread_ts=click.thread_ts,
         )
@@ -111,6 +111,16 @@ def confirmation(
 
     open_confirmation.__name__ = f"open_confirmation_{kind.name.lower()}"
     return open_confirmation
+
+
+def incident_of_key(services: Services, value: ButtonValue) -> str:
+    """The button's incident when the key is that incident's own, else none.
+
+    A timeline's Contain buttons name keys the leaked one minted: they are contained on
+    their own, and reported in the thread where the button was pressed.
+    """
+    incident = services.store.get_incident(value.i) if value.i else None
+    return incident.id if incident is not None and incident.access_key_id == value.k else ""
 
 
 def undo_confirmation(app: App, services: Services) -> Callable[[dict[str, Any]], None]:

@@ -13,7 +13,14 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws.sessions import unreachable
 from bot.aws.sts import get_access_key_info
-from bot.domain.actions import action_key, failed_undos, generation, new_action_id, undo_key
+from bot.domain.actions import (
+    action_key,
+    failed_undos,
+    first_of_request,
+    generation,
+    new_action_id,
+    undo_key,
+)
 from bot.domain.keys import parse_key_id
 from bot.errors import ActionFailed, KeycheckError, NotAuthorized, UnknownAction
 from bot.models import (
@@ -86,8 +93,13 @@ class Responder:
         incident_id: str = "",
         source: str = "slack",
         require_approval: bool = False,
+        request_id: str = "",
     ) -> ActionOutcome:
-        """Ask for an action; a repeat of the same request finds the first and runs nothing."""
+        """Ask for an action; a repeat of the same request finds the first and runs nothing.
+
+        `request_id` names a one-time request (a Slack view): replayed, even after an undo,
+        it finds the record it made.
+        """
         key_id = parse_key_id(key_id)
         if action not in CONTAINMENT:
             raise UnknownAction(f"`{action.value}` is not a containment action.")
@@ -97,6 +109,7 @@ class Responder:
             "incident_id": incident_id,
             "source": source,
             "account_id": account_id or self._account_of(key_id),
+            "request_id": request_id,
         }
         state = ActionState.AWAITING_APPROVAL if require_approval else ActionState.REQUESTED
         record, inserted = self._begin(action, key_id, state, **fields)
@@ -196,6 +209,9 @@ class Responder:
     ) -> tuple[ActionRecord, bool]:
         """Write the request before any AWS call; an existing one with the same key wins."""
         history = self.store.actions_for_target(account_id, target)
+        first = first_of_request(history, fields.get("request_id", ""))
+        if first is not None:
+            return first, False
 
         now = self.clock()
         record = ActionRecord(

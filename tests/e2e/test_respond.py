@@ -27,7 +27,7 @@ from tests.e2e.conftest import (
     messages_text,
     wait_replies,
 )
-from tests.support.aws import answer, count_calls
+from tests.support.aws import answer, count_calls, seed_leaked_user
 
 
 def key_status(iam: Any, user: str, key_id: str) -> str:
@@ -399,3 +399,51 @@ def test_four_eyes_undo_needs_a_reason_and_a_second_responder(
     assert key_status(iam, incident.user_name, incident.access_key_id) == "Active"
     [undo] = [r for r in runtime.services.store.actions_for(incident.id) if r.undo_of]
     assert (undo.reason, undo.approved_by) == ("it was a canary key", second_responder.user)
+
+
+def test_a_replayed_submission_after_an_undo_runs_nothing(
+    aws: boto3.Session,
+    runtime: Runtime,
+    slack: SlackStandIn,
+    incident: Incident,
+    responder: Responder,
+) -> None:
+    iam_client = runtime.services.sessions.client("iam", incident.account_id)
+    updates = count_calls(iam_client.meta.events, "iam.UpdateAccessKey")
+    iam = aws.client("iam")
+    responder.click(ActionId.DEACTIVATE_KEY, card_value(incident), incident)
+    view = confirm_view(slack)
+    responder.submit(view, reason="leaked")
+    [done] = wait_replies(slack, incident, 1)
+    responder.click(ActionId.UNDO, buttons(done)[ActionId.UNDO]["value"], incident)
+    responder.submit(confirm_views(slack, 2)[1], reason="false alarm")
+    wait_replies(slack, incident, 2)
+    assert key_status(iam, incident.user_name, incident.access_key_id) == "Active"
+
+    assert responder.submit(view, reason="leaked")[0] == 200
+
+    [_, _, replayed] = wait_replies(slack, incident, 3)
+    assert "Nothing ran twice" in messages_text([replayed])
+    assert key_status(iam, incident.user_name, incident.access_key_id) == "Active"
+    assert len(updates) == 2
+
+
+def test_a_form_naming_another_key_under_the_incident_is_refused(
+    aws: boto3.Session,
+    runtime: Runtime,
+    slack: SlackStandIn,
+    incident: Incident,
+    responder: Responder,
+) -> None:
+    iam = aws.client("iam")
+    other = seed_leaked_user(iam, "billing-exporter")[1]["AccessKeyId"]
+    responder.click(ActionId.DEACTIVATE_KEY, card_value(incident), incident)
+    view = confirm_view(slack)
+    metadata = json.loads(view["private_metadata"]) | {"key_id": other}
+
+    responder.submit(view | {"private_metadata": json.dumps(metadata)}, reason="forged")
+
+    note = slack.wait_for(lambda s: s.ephemerals(incident.channel))[0]
+    assert "not the key of incident" in note["text"]
+    assert key_status(iam, "billing-exporter", other) == "Active"
+    assert runtime.services.store.actions_for(incident.id) == []

@@ -567,3 +567,20 @@ def test_reconcile_makes_a_change_iam_shows_done_and_undoable(
     assert (record.before["status"], record.after["status"]) == ("Active", "Inactive")
     assert responder.undo("act-left", actor="U0BOB", reason="canary").status is OutcomeStatus.DONE
     assert key_status(iam, key) == "Active"
+
+
+def test_a_replayed_request_finds_its_record_even_after_an_undo(
+    responder: Responder, iam: Any, key: str, updates: Any
+) -> None:
+    first = contain(responder, key, A.DEACTIVATE_KEY, request_id="V0VIEW1")
+    assert first.record is not None
+    responder.undo(first.record.id, actor="U0BOB", reason="false alarm")
+
+    replay = contain(responder, key, A.DEACTIVATE_KEY, request_id="V0VIEW1")
+
+    assert replay.status is OutcomeStatus.ALREADY and replay.record is not None
+    assert replay.record.id == first.record.id
+    assert key_status(iam, key) == "Active" and len(updates) == 2
+    assert contain(responder, key, A.DEACTIVATE_KEY, request_id="V0VIEW2").status is (
+        OutcomeStatus.DONE
+    )
