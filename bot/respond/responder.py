@@ -417,10 +417,8 @@ class Responder:
         what = f"{record.action.value} on {record.target}"
         by = f"by {record.actor} at {when(record.requested_at)}"
         if record.state is ActionState.REQUESTED:
-            if self._orphaned(record):
-                return self._settle(record)
-            message = f"Already requested {by} and still running: {what}."
-        elif record.state is ActionState.AWAITING_APPROVAL:
+            return self._settle(record) if self._orphaned(record) else self._running(record)
+        if record.state is ActionState.AWAITING_APPROVAL:
             message = f"Already requested {by}: {what} waits for another responder's approval."
         elif record.state is ActionState.DONE:
             approved = f", approved by {record.approved_by}" if record.approved_by else ""
@@ -457,7 +455,7 @@ class Responder:
     def _settle(self, record: ActionRecord) -> ActionOutcome:
         """Close a dead runner's record: done when IAM shows its change, else interrupted."""
         if not self.store.acquire_lease(f"settle|{record.id}", self.runner, SETTLE_LEASE_SECONDS):
-            return self._existing(self._get(record.id))
+            return self._running(record)
         try:
             if record.action is ActionKind.CONTAIN_ALL:
                 settled = self._settle_parent(record)
@@ -510,6 +508,14 @@ class Responder:
             update={"state": ActionState.FAILED, "error": why, "updated_at": self.clock()}
         )
 
+    def _running(self, record: ActionRecord) -> ActionOutcome:
+        """A repeat of a request that is running now, here or on another process."""
+        message = (
+            f"Already requested by {record.actor} at {when(record.requested_at)} and still "
+            f"running: {record.action.value} on {record.target}."
+        )
+        return ActionOutcome(status=OutcomeStatus.ALREADY, message=message, record=record)
+
     def _in_doubt(self, record: ActionRecord, why: str) -> ActionOutcome:
         """What a person is told about a dead runner's record: what AWS shows now."""
         now_state = state_summary(self.key_report(record.target))
@@ -561,6 +567,6 @@ def process_alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it exists, under another user
+        pass
     return True

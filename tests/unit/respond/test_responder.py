@@ -584,3 +584,15 @@ def test_a_replayed_request_finds_its_record_even_after_an_undo(
     assert contain(responder, key, A.DEACTIVATE_KEY, request_id="V0VIEW2").status is (
         OutcomeStatus.DONE
     )
+
+
+def test_a_record_being_settled_elsewhere_is_reported_running(
+    responder: Responder, store: SqliteStore, clock: Clock, key: str
+) -> None:
+    left_requested(store, clock, key, "another-host:4242:0a1b")
+    store.acquire_lease("settle|act-left", "another-host:4242:beef", 60)
+    clock.now += timedelta(minutes=6)
+
+    asked = contain(responder, key, A.DEACTIVATE_KEY)
+
+    assert asked.status is OutcomeStatus.ALREADY and "still running" in asked.message
