@@ -28,10 +28,10 @@ from bot.respond.keyreport import build_key_report
 from bot.respond.lookup import KeyLookup
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
+from bot.runtime.pools import BoundedPool
 from bot.services import Services
 from bot.slack.messenger import Messenger, make_client
 from bot.store import Store, open_store
-from handlers.hop import BoundedPool
 
 # Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
 # that a slow IAM never delays the next acknowledgement.
