@@ -19,9 +19,11 @@ import boto3
 import pytest
 
 from bot.models import ActionState
+from bot.slack.ids import ActionId
 from bot.standins.slack import SlackStandIn
 from bot.store import SqliteStore
 from tests.conftest import REPO
+from tests.e2e.conftest import ALERTS, buttons, messages_text
 from tests.e2e.test_processes import environment, free_port, started, wait_healthy
 from tests.support.aws import seed_leaked_user
 
@@ -30,6 +32,7 @@ __all__ = ["started"]
 ACCOUNT = "123456789012"
 USER = "app-integration-user"
 HOLD_SECONDS = 60.0
+INCIDENT = "inc-20261201-0a1b2c"
 
 
 class SlowIam:
@@ -121,7 +124,7 @@ def keycheck(*args: str) -> list[str]:
 def killed_mid_call(key_id: str, env: dict[str, str], proxy: SlowIam) -> None:
     """`keycheck contain --deactivate` started, held in UpdateAccessKey, then kill -9."""
     first = subprocess.Popen(
-        keycheck("contain", key_id, "--deactivate", "--yes", "--reason", "leaked"),
+        keycheck("contain", key_id, "--deactivate", "--yes", "--incident", INCIDENT),
         cwd=REPO,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -165,6 +168,8 @@ def test_a_deactivate_killed_after_iam_applied_it_is_settled_done_and_undoable(
         store.close()
         assert record.state is ActionState.DONE
         assert (record.before["status"], record.after["status"]) == ("Active", "Inactive")
+        [told] = slack.channel_messages(ALERTS)
+        assert "now Inactive" in messages_text([told]) and ActionId.UNDO in buttons(told)
 
         undo = subprocess.run(
             keycheck("undo", record.id, "--yes"), cwd=REPO, env=env, capture_output=True
