@@ -299,3 +299,23 @@ def test_a_foreign_long_term_key_without_a_responder_role_is_refused(aws: boto3.
     _, key = seed_leaked_user(other.client("iam"), "billing-exporter")
     report = build_key_report(Sessions(aws), key["AccessKeyId"])
     assert f"needs its responder role in {OTHER_ACCOUNT}" in report.error
+
+
+def test_a_session_token_minted_by_a_foreign_key_is_not_looked_up_in_ours(
+    aws: boto3.Session, iam: Any, sessions: Sessions
+) -> None:
+    creds = aws.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/setup", RoleSessionName="setup"
+    )["Credentials"]
+    other = boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )
+    _, theirs = seed_leaked_user(other.client("iam"))
+    seed_leaked_user(iam)
+    origin = Origin(minted_by_key=theirs["AccessKeyId"], session_name="")
+    report = build_key_report(sessions, SESSION_KEY, cloudtrail_origin=lambda a, k: origin)
+    assert f"is in account {OTHER_ACCOUNT}" in report.error
+    assert report.user_name == "" and report.other_keys == []
