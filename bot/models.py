@@ -237,6 +237,11 @@ class ActionRecord(BaseModel):
     undo_of: str = ""
     parent_id: str = ""
     source: str = ""
+    # Who runs it while it is `requested` (host:pid:token), so a restart can tell a dead
+    # runner's record from one a live process is running right now.
+    runner: str = ""
+    # The Slack view (modal) it was confirmed in: a replayed submission finds this record.
+    request_id: str = ""
 
 
 class BlastRadius(BaseModel):

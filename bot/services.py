@@ -6,7 +6,7 @@ the two or three collaborators it uses, so nothing under `handlers/` reaches int
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from bot.aws.sessions import Sessions
@@ -47,3 +47,5 @@ class Services:
     ingest: Ingest
     # Where Slack listeners run their AWS work once Slack has its acknowledgement.
     work: ThreadPoolExecutor
+    # Read-only work anyone may ask for (timelines, look-ups): few threads, a short queue.
+    reads: Executor

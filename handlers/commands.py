@@ -13,6 +13,7 @@ from bot.respond.lookup import report_incident
 from bot.services import Services
 from bot.slack.messenger import Place
 from handlers.hop import after_ack, tell
+from handlers.middleware import is_responder
 
 log = logging.getLogger(__name__)
 
@@ -39,25 +40,36 @@ def parse_command(text: str) -> tuple[str, bool]:
 
 def register(app: App, services: Services) -> None:
     def check_command(ack: Ack, body: dict[str, Any]) -> None:
-        """Answer a typo or a pasted secret at once, in a message only its sender sees."""
+        """Answer a typo, a pasted secret or a non-responder at once, only to its sender.
+
+        The ack's text reaches the sender in any channel, so keycheck never joins one
+        (or posts in it) to answer someone who may not see the key's details.
+        """
         try:
             key_id, _ = parse_command(str(body.get("text", "")))
         except KeycheckError as error:
             ack(text=str(error))
             return
+        if not is_responder(services, str(body.get("user_id", ""))):
+            ack(text=services.lookup.limited(key_id))
+            return
         ack(text=f"Looking up `{key_id}`…")
 
     def look_up(body: dict[str, Any]) -> None:
+        """A responder's look-up; anyone else had their limited answer in the ack."""
         channel, user = str(body.get("channel_id", "")), str(body.get("user_id", ""))
         try:
             key_id, timeline = parse_command(str(body.get("text", "")))
         except KeycheckError:
+            return
+        if not is_responder(services, user):
             return
         after_ack(
             app,
             services,
             lambda: report_and_timeline(services, key_id, channel, user, timeline=timeline),
             on_error=lambda text: tell(services.messenger, channel, user, text),
+            read_only=True,
         )
 
     app.command(COMMAND)(ack=check_command, lazy=[look_up])

@@ -14,7 +14,13 @@ from bot.models import ActionKind
 from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.messenger import Place
-from bot.slack.modals import ConfirmRequest, confirm_modal, loading_modal, problem_modal
+from bot.slack.modals import (
+    ConfirmRequest,
+    confirm_modal,
+    loading_modal,
+    problem_modal,
+    undo_modal,
+)
 from handlers.hop import ack_now, after_ack, in_background, tell
 from handlers.middleware import guarded, needs_incident, needs_key, needs_record
 from handlers.payloads import Click
@@ -36,8 +42,10 @@ def register(app: App, services: Services) -> None:
         app.action(action_id.value, middleware=guarded(services, needs_key))(
             ack=ack_now, lazy=[confirmation(app, services, kind)]
         )
+    app.action(ActionId.UNDO.value, middleware=guarded(services, needs_record))(
+        ack=ack_now, lazy=[undo_confirmation(app, services)]
+    )
     for action_id, require, work in (
-        (ActionId.UNDO, needs_record, undo),
         (ActionId.APPROVE, needs_record, approve),
         (ActionId.OPEN_CASE, needs_incident, open_case),
         (ActionId.DECLARE_INCIDENT, needs_incident, declare),
@@ -73,7 +81,7 @@ def confirmation(
             action=kind,
             key_id=value.k,
             account_id=value.a,
-            incident_id=value.i,
+            incident_id=incident_of_key(services, value),
             channel=click.channel,
             thread_ts=click.thread_ts,
         )
@@ -105,17 +113,60 @@ def confirmation(
     return open_confirmation
 
 
-def undo(services: Services, click: Click, value: ButtonValue) -> None:
+def incident_of_key(services: Services, value: ButtonValue) -> str:
+    """The button's incident when the key is that incident's own, else none.
+
+    A timeline's Contain buttons name keys the leaked one minted: they are contained on
+    their own, and reported in the thread where the button was pressed.
+    """
+    incident = services.store.get_incident(value.i) if value.i else None
+    return incident.id if incident is not None and incident.access_key_id == value.k else ""
+
+
+def undo_confirmation(app: App, services: Services) -> Callable[[dict[str, Any]], None]:
+    """Undo a containment through a modal with a reason; archive an incident channel at once.
+
+    The undo itself runs when the modal is submitted (and, with four-eyes, approved).
+    """
+    archive_later = in_background(app, services, archive)
+
+    def open_undo(body: dict[str, Any]) -> None:
+        click = Click.parse(body)
+        value = ButtonValue.decode(click.value)
+        record = services.store.get_action(value.r)
+        if record is None:
+            text = f"No action `{value.r[:40]}` in the action log: nothing was undone."
+            tell(services.messenger, click.channel, click.user, text)
+            return
+        if record.action is ActionKind.DECLARE_INCIDENT:
+            archive_later(body)
+            return
+        request = ConfirmRequest(
+            action=record.action,
+            key_id=record.target,
+            account_id=record.account_id,
+            incident_id=record.incident_id or value.i,
+            channel=click.channel,
+            thread_ts=click.thread_ts,
+            record_id=record.id,
+        )
+        modal = undo_modal(request, record, four_eyes=services.settings.four_eyes)
+        try:
+            services.messenger.open_view(click.trigger_id, modal)
+        except KeycheckError as error:
+            text = f"The confirmation did not open ({error}). Press Undo again."
+            tell(services.messenger, click.channel, click.user, text)
+
+    return open_undo
+
+
+def archive(services: Services, click: Click, value: ButtonValue) -> None:
     record = services.store.get_action(value.r)
     if record is None:
         raise UnknownAction(f"No action `{value.r[:40]}` in the action log: nothing was undone.")
     asked_in = Place(click.channel, click.thread_ts or None)
-    if record.action is ActionKind.DECLARE_INCIDENT:
-        place, _ = place_for(services, record.incident_id or value.i, asked_in)
-        services.messenger.post_to(place, services.channels.archive(record, actor=click.user))
-        return
-    outcome = services.responder.undo(record.id, actor=click.user, reason="undo pressed in Slack")
-    report_outcome(services, outcome, record.incident_id or value.i, asked_in)
+    place, _ = place_for(services, record.incident_id or value.i, asked_in)
+    services.messenger.post_to(place, services.channels.archive(record, actor=click.user))
 
 
 def approve(services: Services, click: Click, value: ButtonValue) -> None:

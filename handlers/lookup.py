@@ -13,6 +13,7 @@ from bot.services import Services
 from bot.slack.ids import CallbackId
 from bot.slack.messenger import Place
 from handlers.hop import ack_now, after_ack, tell
+from handlers.middleware import is_responder
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 MAX_KEYS = 3
@@ -56,7 +57,10 @@ def register(app: App, services: Services) -> None:
 def answer(
     app: App, services: Services, text: str, channel: str, thread: str, user: str, *, mention: bool
 ) -> None:
-    """Report every key id found, in the thread; otherwise say privately what was wrong."""
+    """Report every key id found, in the thread; otherwise say privately what was wrong.
+
+    Someone who is not a responder gets the limited answer, privately, and nothing more.
+    """
     keys = keys_in(text)
     messenger = services.messenger
     if looks_like_secret(text):
@@ -66,6 +70,10 @@ def answer(
             tell(messenger, channel, user, _no_key(text, mention=mention))
         return
 
+    def limited_all() -> None:
+        for key_id in keys:
+            tell(messenger, channel, user, services.lookup.limited(key_id))
+
     def report_all() -> None:
         """Each key on its own: one that AWS cannot describe does not hide the others."""
         for key_id in keys:
@@ -74,7 +82,14 @@ def answer(
             except KeycheckError as error:
                 tell(messenger, channel, user, str(error))
 
-    after_ack(app, services, report_all, on_error=lambda note: tell(messenger, channel, user, note))
+    job = report_all if is_responder(services, user) else limited_all
+    after_ack(
+        app,
+        services,
+        job,
+        on_error=lambda note: tell(messenger, channel, user, note),
+        read_only=True,
+    )
 
 
 def _no_key(text: str, *, mention: bool) -> str:

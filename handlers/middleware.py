@@ -46,6 +46,11 @@ def responders_only(services: Services, *, channel: ChannelFinder = channel_of) 
     return middleware
 
 
+def is_responder(services: Services, user: str) -> bool:
+    """Allowed to see a key's details and act on it; anything short of a yes is a no."""
+    return services.responders.check(user) is Verdict.ALLOWED
+
+
 def needs_key(value: ButtonValue) -> None:
     if not value.k:
         raise UnknownAction("That button names no access key: nothing was done.")

@@ -36,9 +36,17 @@ class Click:
 
 
 def user_of(body: dict[str, Any]) -> str:
-    """The Slack user who sent a command, click, submission or shortcut."""
-    user = body.get("user_id") or body.get("user") or ""
-    return str(user.get("id", "") if isinstance(user, dict) else user)
+    """The Slack user who sent a command, click, submission or shortcut.
+
+    Interactive payloads name their user in `user.id`; only a slash command has a
+    top-level `user_id`, so one beside `user` never decides who is asking.
+    """
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id", ""))
+    if body.get("command"):
+        return str(body.get("user_id", ""))
+    return str(user or "")
 
 
 def channel_of(body: dict[str, Any]) -> str:

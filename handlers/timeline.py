@@ -3,7 +3,8 @@
 The button is read-only: any member of the channel may press it (containment buttons,
 including the Contain buttons on the keys the timeline finds, are authorised elsewhere).
 A second press while the fetch runs, on this replica or another, is told so. On a
-`/keycheck` report with no incident, the timeline goes under that report.
+`/keycheck` report with no incident, the timeline goes under that report. The fetch
+runs on the read-only threads, never the ones containment runs on.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from handlers.payloads import Click
 
 def register(app: App, services: Services) -> None:
     app.action(ActionId.TIMELINE.value)(
-        ack=ack_now, lazy=[in_background(app, services, fetch_timeline)]
+        ack=ack_now, lazy=[in_background(app, services, fetch_timeline, read_only=True)]
     )
 
 

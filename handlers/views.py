@@ -45,6 +45,18 @@ def submitted_channel(body: dict[str, Any]) -> str:
     return request.channel if request else ""
 
 
+def refuse_foreign_key(services: Services, request: ConfirmRequest) -> None:
+    """A form filed under an incident acts on that incident's key, and on no other."""
+    if not request.incident_id:
+        return
+    incident = services.store.get_incident(request.incident_id)
+    if incident is None or incident.access_key_id != request.key_id:
+        raise UnknownAction(
+            f"That form names `{request.key_id[:24]}`, which is not the key of incident "
+            f"`{request.incident_id[:40]}`: nothing was done."
+        )
+
+
 def register(app: App, services: Services) -> None:
     guard = responders_only(services, channel=submitted_channel)
 
@@ -86,15 +98,25 @@ def run(services: Services, request: ConfirmRequest, user: str, view: dict[str, 
             note=reason_of(view),
         )
         return
-    outcome = services.responder.request(
-        request.action,
-        request.key_id,
-        request.account_id,
-        actor=user,
-        reason=reason_of(view),
-        incident_id=request.incident_id,
-        source="slack",
-        require_approval=services.settings.four_eyes,
-    )
     asked_in = Place(request.channel, request.thread_ts or None)
+    if request.record_id:
+        outcome = services.responder.undo(
+            request.record_id,
+            actor=user,
+            reason=reason_of(view),
+            require_approval=services.settings.four_eyes,
+        )
+    else:
+        refuse_foreign_key(services, request)
+        outcome = services.responder.request(
+            request.action,
+            request.key_id,
+            request.account_id,
+            actor=user,
+            reason=reason_of(view),
+            incident_id=request.incident_id,
+            source="slack",
+            require_approval=services.settings.four_eyes,
+            request_id=str(view.get("id", "")),
+        )
     report_outcome(services, outcome, request.incident_id, asked_in)

@@ -16,6 +16,7 @@ from botocore.exceptions import (
 )
 
 from bot.aws.retry import aws_retry
+from bot.aws.sts import caller_account
 from bot.errors import AccountUnreachable
 
 # tenacity owns retries; botocore's would multiply with them.
@@ -38,6 +39,10 @@ def unreachable(error: BotoCoreError) -> str:
     return f"AWS could not be reached ({type(error).__name__}); try again."
 
 
+class ForeignAccount(AccountUnreachable):
+    """A principal in one account, and an IAM client that acts in another: nothing is done."""
+
+
 class Sessions:
     """Hands out clients for the bot's account or, through the responder role, any other."""
 
@@ -55,6 +60,7 @@ class Sessions:
         self._external_id = external_id
         self._cache: dict[str, tuple[boto3.Session, datetime]] = {}
         self._clients: dict[tuple[int, str, str], Any] = {}
+        self._acting: dict[str, str] = {}
         self._lock = threading.Lock()
         self._client_lock = threading.Lock()
 
@@ -65,6 +71,38 @@ class Sessions:
     def own_client(self, service: str, region: str = "") -> Any:
         """A client in the bot's own account, for SQS, STS and the alarm lookups."""
         return self._client(self.base, service, region or self.region)
+
+    def acting_account(self, account_id: str = "") -> str:
+        """The account `client(…, account_id)` really acts in, as STS says (asked once).
+
+        Without a responder role every client is the bot's own, whatever account is asked
+        for; with one, it is the account whose role was assumed.
+        """
+        session = self.session(account_id)
+        which = account_id if session is not self.base else ""
+        with self._client_lock:
+            known = self._acting.get(which)
+        if known:
+            return known
+        account = caller_account(self._client(session, "sts", self.region))
+        with self._client_lock:
+            self._acting[which] = account
+        return account
+
+    def require_acting_in(self, account_id: str, principal: str, principal_account: str) -> None:
+        """Refuse when `principal` is not in the account a client for `account_id` acts in.
+
+        A role or user is found by name, and names repeat across accounts: resolved or
+        changed in the wrong account, the leaked key's principal would be someone else's.
+        """
+        acting = self.acting_account(account_id)
+        if principal_account and principal_account != acting:
+            raise ForeignAccount(
+                f"{principal} is in account {principal_account}, but keycheck's IAM access "
+                f"acts in account {acting}: it needs its responder role in "
+                f"{principal_account} (KEYCHECK_RESPONDER_ROLE_NAME) to look at or change it. "
+                "Nothing was changed."
+            )
 
     def _client(self, session: boto3.Session, service: str, region: str) -> Any:
         """Clients are costly to build and thread-safe to share; a Session is not, so lock."""

@@ -1,4 +1,4 @@
-"""STS: which account an access key belongs to."""
+"""STS: which account an access key belongs to, and which account a session acts in."""
 
 from __future__ import annotations
 
@@ -18,3 +18,12 @@ def get_access_key_info(sts: STSClient, key_id: str) -> str:
     own credentials before any responder role is assumed.
     """
     return sts.get_access_key_info(AccessKeyId=key_id)["Account"]
+
+
+@aws_retry()
+def caller_account(sts: STSClient) -> str:
+    """The account these credentials act in: where every IAM call made with them lands.
+
+    A role or user name means nothing without it: the same name exists in many accounts.
+    """
+    return sts.get_caller_identity()["Account"]

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.terminal import SUCCESS, cli_actor, confirmed
+from bot.cli.terminal import SUCCESS, cli_actor, confirmed, reconcile
 from bot.domain.keys import TERMINAL_USAGE, parse_key_id
 from bot.domain.policies import policy_text
-from bot.models import ActionKind, ActionOutcome, ContainmentStep, OutcomeStatus, utcnow
+from bot.models import (
+    ActionKind,
+    ActionOutcome,
+    ActionState,
+    ContainmentStep,
+    OutcomeStatus,
+    utcnow,
+)
 from bot.respond.containment import plan
 from bot.respond.keyreport import build_key_report
 from bot.runtime.compose import aws_sessions, responder_of, store_of
@@ -55,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
     store = store_of(settings)
     try:
         responder = responder_of(settings, store, sessions)
+        reconcile(responder)
         outcomes = [
             responder.request(
                 action,
@@ -70,7 +78,14 @@ def run(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print("\n".join(outcome_text(outcome) for outcome in outcomes))
-    return 0 if all(o.status in SUCCESS for o in outcomes) else 1
+    return 0 if all(settled(o) for o in outcomes) else 1
+
+
+def settled(outcome: ActionOutcome) -> bool:
+    """Done now or before; a request still running (or in doubt) is not a success yet."""
+    if outcome.status is OutcomeStatus.ALREADY and outcome.record is not None:
+        return outcome.record.state is ActionState.DONE
+    return outcome.status in SUCCESS
 
 
 def plan_text(steps: list[ContainmentStep]) -> str:

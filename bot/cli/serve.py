@@ -22,9 +22,10 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Post any backlog left by a crash first, then serve until interrupted."""
+    """Settle actions and post any backlog a crash left first, then serve until interrupted."""
     settings = load_settings()
     runtime = Runtime.build(settings)
+    runtime.reconcile()
     runtime.background.submit(runtime.ingest.deliver)
     if settings.slack_app_token.get_secret_value():
         return _socket_mode(runtime, settings)

@@ -7,6 +7,7 @@ import sys
 
 from bot.errors import KeycheckError
 from bot.models import OutcomeStatus
+from bot.respond.responder import Responder
 
 SUCCESS = frozenset({OutcomeStatus.DONE, OutcomeStatus.ALREADY})
 
@@ -25,3 +26,9 @@ def confirmed(yes: bool, prompt: str = "Make these changes? [y/N] ") -> bool:
             "Refusing to change IAM without a confirmation: run this in a terminal, or pass --yes."
         )
     return input(prompt).strip().lower() in {"y", "yes"}
+
+
+def reconcile(responder: Responder) -> None:
+    """Settle what a killed run left in the action log before asking for anything new."""
+    for outcome in responder.reconcile():
+        print(f"Settled from an earlier run: {outcome.message}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.terminal import SUCCESS, cli_actor, confirmed
+from bot.cli.terminal import SUCCESS, cli_actor, confirmed, reconcile
 from bot.errors import UnknownAction
 from bot.runtime.compose import aws_sessions, responder_of, store_of
 from bot.runtime.settings import load_settings
@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
             print("Cancelled: nothing was changed.")
             return 1
         responder = responder_of(settings, store, aws_sessions(settings))
+        reconcile(responder)
         outcome = responder.undo(record.id, actor=cli_actor(), reason=args.reason, source="cli")
     finally:
         store.close()

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     if not settings.sqs_queue_url:
         raise KeycheckError("Set KEYCHECK_SQS_QUEUE_URL to the alert queue's URL.")
     runtime = Runtime.build(settings)
+    runtime.reconcile()
     worker = runtime.worker()
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -46,6 +46,17 @@ def failed_undos(history: Iterable[ActionRecord], original_id: str) -> int:
     return sum(1 for r in history if r.undo_of == original_id and r.state is ActionState.FAILED)
 
 
+def first_of_request(history: Iterable[ActionRecord], request_id: str) -> ActionRecord | None:
+    """The record one confirmation (a Slack view) made, whatever happened to it since.
+
+    A submitted modal is a one-time request: replayed after an undo, it would otherwise
+    meet the next generation and run again.
+    """
+    if not request_id:
+        return None
+    return next((r for r in history if r.request_id == request_id and not r.parent_id), None)
+
+
 def action_key(action: ActionKind, account_id: str, target: str, generation: int) -> str:
     """Same action, same key, same generation: the same request, however often it arrives."""
     return f"{action.value}|{account_id}|{target}|{generation}"

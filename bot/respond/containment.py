@@ -209,10 +209,19 @@ def read_back(report: KeyReport, records: list[ActionRecord]) -> KeyReport:
 
 
 def apply(
-    step: ContainmentStep, iam: IAMClient, *, sleep: Callable[[float], None] = time.sleep
+    step: ContainmentStep,
+    iam: IAMClient,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    before_write: Callable[[dict[str, Any]], None] = lambda before: None,
 ) -> StepResult:
-    """Run one step, then read IAM back so the result is what is true now, not what was asked."""
+    """Run one step, then read IAM back so the result is what is true now, not what was asked.
+
+    `before_write` gets what IAM showed before the change, just before the change is made:
+    recorded then, it lets a restart tell (and undo) a change whose runner died mid-call.
+    """
     before = read_state(step, iam)
+    before_write(before)
     request_id = _write(step, iam, before)
     after = read_state(step, iam)
     for delay in READ_BACK_DELAYS:

@@ -84,10 +84,12 @@ def build_key_report(
         report.account_id = get_access_key_info(sessions.own_client("sts"), key_id)
         iam = sessions.client("iam", report.account_id)
         if report.kind is KeyKind.LONG_TERM:
+            owner = f"The user of access key {key_id}"
+            sessions.require_acting_in(report.account_id, owner, report.account_id)
             _describe_user_key(iam, report)
         else:
             finder = cloudtrail_origin or cloudtrail_origin_finder(sessions)
-            _describe_session(iam, report, finder)
+            _describe_session(sessions, iam, report, finder)
     except KeycheckError as error:
         report.error = str(error)
     except ClientError as error:
@@ -131,7 +133,9 @@ def _describe_user_key(iam: IAMClient, report: KeyReport) -> None:
     _describe_user_policies(iam, report)
 
 
-def _describe_session(iam: IAMClient, report: KeyReport, finder: OriginFinder) -> None:
+def _describe_session(
+    sessions: Sessions, iam: IAMClient, report: KeyReport, finder: OriginFinder
+) -> None:
     try:
         origin = finder(report.account_id, report.access_key_id)
     except ImportError:
@@ -146,6 +150,7 @@ def _describe_session(iam: IAMClient, report: KeyReport, finder: OriginFinder) -
         return
     report.session_name = origin.session_name
     report.created = origin.minted_at
+    _require_principal_here(sessions, report, origin)
     role, user = role_name(origin.role_arn), user_name(origin.role_arn)
     if role:
         _describe_role(iam, report, origin.role_arn, role)
@@ -160,6 +165,16 @@ def _describe_session(iam: IAMClient, report: KeyReport, finder: OriginFinder) -
         report.error = (
             f"CloudTrail shows {report.access_key_id}'s session but not the role or user behind it."
         )
+
+
+def _require_principal_here(sessions: Sessions, report: KeyReport, origin: SessionOrigin) -> None:
+    """The session's role or user is looked up by name: only in the account it is in."""
+    owner = arn_account(origin.role_arn)
+    principal = origin.role_arn
+    if not owner and origin.minted_by_key:
+        owner = get_access_key_info(sessions.own_client("sts"), origin.minted_by_key)
+        principal = f"The user whose key {origin.minted_by_key} minted {report.access_key_id}"
+    sessions.require_acting_in(report.account_id, principal, owner)
 
 
 def _describe_role(iam: IAMClient, report: KeyReport, arn: str, name: str) -> None:
@@ -194,6 +209,12 @@ def aws_managed(arn: str) -> bool:
     """True for AWS's own managed policies (arn:<partition>:iam::aws:policy/…)."""
     parts = arn.split(":", 5)
     return len(parts) == 6 and parts[4] == "aws" and parts[5].startswith("policy/")
+
+
+def arn_account(arn: str) -> str:
+    """The account id in an IAM or STS ARN; "" when the ARN names none."""
+    parts = arn.split(":", 5)
+    return parts[4] if len(parts) == 6 else ""
 
 
 def user_name(arn: str) -> str:

@@ -6,13 +6,17 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from bot.errors import KeycheckError, LookupFailed
-from bot.models import Incident, KeyReport, Severity
+from bot.models import Incident, IncidentStatus, KeyReport, Severity
 from bot.slack.messenger import Messenger, Place, PostedMessage
 from bot.slack.replies import key_report_message, lookup_problem
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+HANDLED = frozenset({IncidentStatus.ACKNOWLEDGED, IncidentStatus.FALSE_POSITIVE})
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,9 @@ class Found:
     posted: PostedMessage
     report: KeyReport
     incident: Incident | None
+
+
+ONLY_RESPONDERS = "Only keycheck's responders see a key's owner, other keys and activity."
 
 
 def report_incident(
@@ -49,11 +56,38 @@ class KeyLookup:
     """`/keycheck`, the shortcut and mentions share this: one report per key asked for."""
 
     def __init__(
-        self, store: Store, messenger: Messenger, key_report: Callable[[str], KeyReport]
+        self,
+        store: Store,
+        messenger: Messenger,
+        key_report: Callable[[str], KeyReport],
+        account_of: Callable[[str], str],
     ) -> None:
         self.store = store
         self.messenger = messenger
         self.key_report = key_report
+        self.account_of = account_of
+
+    def limited(self, key_id: str) -> str:
+        """What anyone may learn: whether keycheck knows the key, and that it is in hand.
+
+        A look-up by someone who is not a responder must not hand an attacker (or a
+        curious channel) the owner, the sibling keys or the addresses the key was used from.
+        """
+        try:
+            incident = self.store.find_incident(self.account_of(key_id), key_id)
+        except (ClientError, BotoCoreError, KeycheckError) as error:
+            log.warning("limited look-up of %s failed: %s", key_id, type(error).__name__)
+            return f"keycheck could not check `{key_id}` just now; try again in a moment."
+        if incident is None:
+            return (
+                f"keycheck has no open incident for `{key_id}`. If you think it leaked, "
+                f"tell the security team. {ONLY_RESPONDERS}"
+            )
+        handling = "a responder is handling it" if incident.status in HANDLED else "they were told"
+        return (
+            f"keycheck knows `{key_id}`: it is incident `{incident.id}`, and the responders "
+            f"are on it ({handling}). {ONLY_RESPONDERS}"
+        )
 
     def post(self, key_id: str, place: Place) -> Found:
         """Post the key's report where asked; LookupFailed (safe to show) when AWS can't."""

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.aws.sessions import unreachable
 from bot.aws.sts import get_access_key_info
-from bot.domain.actions import action_key, failed_undos, generation, new_action_id, undo_key
+from bot.domain.actions import (
+    action_key,
+    failed_undos,
+    first_of_request,
+    generation,
+    new_action_id,
+    undo_key,
+)
 from bot.domain.keys import parse_key_id
 from bot.errors import ActionFailed, KeycheckError, NotAuthorized, UnknownAction
 from bot.models import (
@@ -24,9 +33,18 @@ from bot.models import (
     OutcomeStatus,
     utcnow,
 )
-from bot.respond.containment import UNDO_ACTION, apply, plan, read_back, undo_step
+from bot.respond.containment import (
+    UNDO_ACTION,
+    apply,
+    plan,
+    reached,
+    read_back,
+    read_state,
+    undo_step,
+)
 from bot.respond.keyreport import build_key_report, state_summary
 from bot.respond.outcome import aws_error, step_line, when
+from bot.store import lease_owner
 
 if TYPE_CHECKING:
     from bot.aws.sessions import Sessions
@@ -35,8 +53,11 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 CONTAINMENT = frozenset(UNDO_ACTION) | {ActionKind.CONTAIN_ALL}
-# A record still `requested` after this long lost its runner (a crash, a killed process).
+# A record still `requested` after this long lost its runner (a crash, a killed process):
+# the longest an IAM step takes, with its retries, is well under it.
 STALE_AFTER = timedelta(minutes=5)
+# Two replicas starting at once settle a dead runner's record once.
+SETTLE_LEASE_SECONDS = 60.0
 
 
 class Responder:
@@ -54,6 +75,8 @@ class Responder:
         self.sessions = sessions
         self.clock = clock
         self.key_report = key_report or (lambda key_id: build_key_report(sessions, key_id))
+        # This process, as written on every record it runs: host:pid:token.
+        self.runner = lease_owner()
 
     def preview(self, action: ActionKind, key_id: str) -> list[ContainmentStep]:
         """The plan a confirmation shows; nothing is written anywhere."""
@@ -70,8 +93,13 @@ class Responder:
         incident_id: str = "",
         source: str = "slack",
         require_approval: bool = False,
+        request_id: str = "",
     ) -> ActionOutcome:
-        """Ask for an action; a repeat of the same request finds the first and runs nothing."""
+        """Ask for an action; a repeat of the same request finds the first and runs nothing.
+
+        `request_id` names a one-time request (a Slack view): replayed, even after an undo,
+        it finds the record it made.
+        """
         key_id = parse_key_id(key_id)
         if action not in CONTAINMENT:
             raise UnknownAction(f"`{action.value}` is not a containment action.")
@@ -81,6 +109,7 @@ class Responder:
             "incident_id": incident_id,
             "source": source,
             "account_id": account_id or self._account_of(key_id),
+            "request_id": request_id,
         }
         state = ActionState.AWAITING_APPROVAL if require_approval else ActionState.REQUESTED
         record, inserted = self._begin(action, key_id, state, **fields)
@@ -91,7 +120,11 @@ class Responder:
         return self._run(record)
 
     def approve(self, action_id: str, approver: str) -> ActionOutcome:
-        """A second responder's go-ahead; nobody approves their own request, and only once."""
+        """A second responder's go-ahead; nobody approves their own request, and only once.
+
+        An undo waits for the same go-ahead: re-activating a leaked key is as much a
+        decision as deactivating it.
+        """
         record = self._get(action_id)
         if record.state is not ActionState.AWAITING_APPROVAL:
             return self._existing(record)
@@ -102,14 +135,23 @@ class Responder:
                 "state": ActionState.REQUESTED,
                 "approved_by": approver,
                 "updated_at": self.clock(),
+                "runner": self.runner,
             }
         )
         if not self.store.swap_action(approved, ActionState.AWAITING_APPROVAL):
             return self._existing(self._get(action_id))
+        if approved.undo_of:
+            return self._run_undo(self._get(approved.undo_of), approved)
         return self._run(approved)
 
     def undo(
-        self, action_id: str, *, actor: str, reason: str, source: str = "slack"
+        self,
+        action_id: str,
+        *,
+        actor: str,
+        reason: str,
+        source: str = "slack",
+        require_approval: bool = False,
     ) -> ActionOutcome:
         """Put back what an action found, once; contain-all is undone step by step, last first."""
         original = self._get(action_id)
@@ -117,9 +159,20 @@ class Responder:
             raise UnknownAction(f"Action {original.id} ({original.action.value}) has no undo.")
         if original.state is not ActionState.DONE:
             return self._not_undoable(original)
-        record, inserted = self._begin_undo(original, actor=actor, reason=reason, source=source)
+        state = ActionState.AWAITING_APPROVAL if require_approval else ActionState.REQUESTED
+        record, inserted = self._begin_undo(
+            original, actor=actor, reason=reason, source=source, state=state
+        )
         if not inserted:
             return self._existing(record)
+        if require_approval:
+            return self._awaiting_undo(original, record)
+        return self._run_undo(original, record)
+
+    def _run_undo(self, original: ActionRecord, record: ActionRecord) -> ActionOutcome:
+        if original.state is not ActionState.DONE:
+            error = f"{original.id} is {original.state.value} now: there is nothing to undo."
+            return self._outcome(self._finish(record, error=error), [])
         if original.action is ActionKind.CONTAIN_ALL:
             return self._undo_all(original, record)
         record = self._undo_one(original, record)
@@ -156,6 +209,9 @@ class Responder:
     ) -> tuple[ActionRecord, bool]:
         """Write the request before any AWS call; an existing one with the same key wins."""
         history = self.store.actions_for_target(account_id, target)
+        first = first_of_request(history, fields.get("request_id", ""))
+        if first is not None:
+            return first, False
 
         now = self.clock()
         record = ActionRecord(
@@ -168,12 +224,21 @@ class Responder:
             requested_at=now,
             updated_at=now,
             parent_id=parent_id,
+            runner=self.runner if state is ActionState.REQUESTED else "",
             **fields,
         )
         return self.store.begin_action(record)
 
     def _begin_undo(
-        self, original: ActionRecord, *, actor: str, reason: str, source: str, parent_id: str = ""
+        self,
+        original: ActionRecord,
+        *,
+        actor: str,
+        reason: str,
+        source: str,
+        parent_id: str = "",
+        approved_by: str = "",
+        state: ActionState = ActionState.REQUESTED,
     ) -> tuple[ActionRecord, bool]:
         history = self.store.actions_for_target(original.account_id, original.target)
         now = self.clock()
@@ -191,6 +256,9 @@ class Responder:
             undo_of=original.id,
             parent_id=parent_id,
             source=source,
+            state=state,
+            approved_by=approved_by,
+            runner=self.runner if state is ActionState.REQUESTED else "",
         )
         return self.store.begin_action(record)
 
@@ -216,6 +284,7 @@ class Responder:
 
     def _run_all(self, parent: ActionRecord, steps: list[ContainmentStep]) -> ActionOutcome:
         """Each step is its own record, with the same key a single button would use."""
+        self._plan_steps(parent, [step.action for step in steps])
         children: list[ActionRecord] = []
         for step in steps:
             child, inserted = self._begin(
@@ -238,21 +307,40 @@ class Responder:
         }
         return self._outcome(self._finish(parent, error=error), children, steps)
 
+    def _plan_steps(self, parent: ActionRecord, actions: list[ActionKind]) -> None:
+        """A multi-step record names its steps first, so a restart can tell if all ran."""
+        parent.before = {"steps": [action.value for action in actions]}
+        self.store.save_action(parent)
+
     def _settled(self, step: ActionRecord) -> bool:
         """Done, or being done right now by another request that asked for the same step."""
         if step.state is ActionState.REQUESTED:
-            return self.clock() - step.updated_at < STALE_AFTER
+            return not self._orphaned(step)
         return step.state is ActionState.DONE
 
     def _execute(self, record: ActionRecord, step: ContainmentStep) -> ActionRecord:
-        """One IAM change, read back; any AWS error is the record's, not an exception."""
+        """One IAM change, read back; any AWS error is the record's, not an exception.
+
+        The principal is named, not identified: the write goes ahead only in its account.
+        """
         try:
-            result = apply(step, self.sessions.client("iam", step.account_id))
+            principal = f"IAM {step.principal}"
+            self.sessions.require_acting_in(step.account_id, principal, step.account_id)
+            iam = self.sessions.client("iam", step.account_id)
+            result = apply(
+                step, iam, before_write=lambda found: self._remember(record, step, found)
+            )
         except (ClientError, BotoCoreError, KeycheckError) as error:
             return self._finish(record, error=aws_error(error))
         record.before, record.after = result.before, result.after
         record.aws_request_id = result.request_id
         return self._finish(record)
+
+    def _remember(self, record: ActionRecord, step: ContainmentStep, found: dict[str, Any]) -> None:
+        """Written just before the IAM call: what it found, and exactly what it will ask for."""
+        record.before = found | {"step": step.model_dump(mode="json")}
+        record.updated_at = self.clock()
+        self.store.save_action(record)
 
     def _finish(self, record: ActionRecord, *, error: str = "") -> ActionRecord:
         record.state = ActionState.FAILED if error else ActionState.DONE
@@ -277,6 +365,7 @@ class Responder:
 
     def _undo_all(self, parent: ActionRecord, record: ActionRecord) -> ActionOutcome:
         children = [c for c in self.store.child_actions(parent.id) if c.state is ActionState.DONE]
+        self._plan_steps(record, [UNDO_ACTION[c.action] for c in reversed(children)])
         undone: list[ActionRecord] = []
         for child in reversed(children):
             step_record, inserted = self._begin_undo(
@@ -285,6 +374,7 @@ class Responder:
                 reason=record.reason,
                 source=record.source,
                 parent_id=record.id,
+                approved_by=record.approved_by,
             )
             undone.append(self._undo_one(child, step_record) if inserted else step_record)
         failed = [u for u in undone if u.state is not ActionState.DONE]
@@ -310,15 +400,25 @@ class Responder:
             plan=steps,
         )
 
+    def _awaiting_undo(self, original: ActionRecord, record: ActionRecord) -> ActionOutcome:
+        steps = [] if original.action is ActionKind.CONTAIN_ALL else [undo_step(original)]
+        return ActionOutcome(
+            status=OutcomeStatus.AWAITING_APPROVAL,
+            message=(
+                f"{record.actor} asked to undo {original.action.value} on {record.target} "
+                f"({original.id}): waiting for another responder to approve."
+            ),
+            record=record,
+            plan=[step for step in steps if step is not None],
+        )
+
     def _existing(self, record: ActionRecord) -> ActionOutcome:
         """The answer to a repeat: what the first request came to, never a second AWS call."""
         what = f"{record.action.value} on {record.target}"
         by = f"by {record.actor} at {when(record.requested_at)}"
         if record.state is ActionState.REQUESTED:
-            if self.clock() - record.updated_at >= STALE_AFTER:
-                return self._in_doubt(record)
-            message = f"Already requested {by} and still running: {what}."
-        elif record.state is ActionState.AWAITING_APPROVAL:
+            return self._settle(record) if self._orphaned(record) else self._running(record)
+        if record.state is ActionState.AWAITING_APPROVAL:
             message = f"Already requested {by}: {what} waits for another responder's approval."
         elif record.state is ActionState.DONE:
             approved = f", approved by {record.approved_by}" if record.approved_by else ""
@@ -328,26 +428,105 @@ class Responder:
             message = f"Already {record.state.value} ({by}): {what}. {record.error}".strip()
         return ActionOutcome(status=OutcomeStatus.ALREADY, message=message, record=record)
 
-    def _in_doubt(self, record: ActionRecord) -> ActionOutcome:
-        """A request whose runner died: report what AWS shows now, and close the record."""
-        now_state = state_summary(self.key_report(record.target))
-        settled = record.model_copy(
-            update={
-                "state": ActionState.FAILED,
-                "error": f"interrupted before its result was recorded; AWS shows: {now_state}",
-                "after": {"read_back": now_state},
-                "updated_at": self.clock(),
-            }
+    def reconcile(self) -> list[ActionOutcome]:
+        """Settle what a dead runner left `requested`, from what IAM shows; at every start.
+
+        A record this process runs, or one another live process is running, is left
+        alone; steps are settled before the contain-all (or undo-all) they belong to.
+        """
+        left = [r for r in self.store.requested_actions() if self._orphaned(r)]
+        left.sort(key=lambda record: not record.parent_id)
+        return [self._settle(record) for record in left]
+
+    def _orphaned(self, record: ActionRecord) -> bool:
+        """Nobody runs it any more: its process is gone, or it is older than any run takes.
+
+        A runner on this host is known dead when its pid is gone (or is ours, after a
+        restart); one on another host only by the record's age.
+        """
+        if record.runner == self.runner:
+            return False
+        host, _, rest = record.runner.partition(":")
+        pid = rest.partition(":")[0]
+        if record.runner and host == socket.gethostname() and pid.isdigit():
+            return int(pid) == os.getpid() or not process_alive(int(pid))
+        return self.clock() - record.updated_at >= STALE_AFTER
+
+    def _settle(self, record: ActionRecord) -> ActionOutcome:
+        """Close a dead runner's record: done when IAM shows its change, else interrupted."""
+        if not self.store.acquire_lease(f"settle|{record.id}", self.runner, SETTLE_LEASE_SECONDS):
+            return self._running(record)
+        try:
+            if record.action is ActionKind.CONTAIN_ALL:
+                settled = self._settle_parent(record)
+            else:
+                settled = self._settle_step(record)
+        except (ClientError, BotoCoreError, KeycheckError) as error:
+            return self._in_doubt(record, aws_error(error))
+        finally:
+            self.store.release_lease(f"settle|{record.id}", self.runner)
+        if not self.store.swap_action(settled, ActionState.REQUESTED):
+            return self._existing(self._get(record.id))
+        if settled.state is ActionState.DONE and settled.undo_of:
+            undone = self._get(settled.undo_of).model_copy(update={"state": ActionState.UNDONE})
+            self.store.swap_action(undone, ActionState.DONE)
+        if settled.state is ActionState.DONE:
+            return self._outcome(settled, [settled])
+        return self._in_doubt(settled, settled.error)
+
+    def _settle_step(self, record: ActionRecord) -> ActionRecord:
+        """Read back the exact change the step was about to ask for, recorded before the call."""
+        planned = record.before.get("step")
+        if not planned:
+            return self._closed(record, "interrupted before IAM was asked: nothing was changed")
+        step = ContainmentStep.model_validate(planned)
+        self.sessions.require_acting_in(step.account_id, f"IAM {step.principal}", step.account_id)
+        now = read_state(step, self.sessions.client("iam", step.account_id))
+        if not reached(step, now):
+            return self._closed(record, "interrupted, and IAM does not show the change")
+        before = {k: v for k, v in record.before.items() if k != "step"}
+        return record.model_copy(
+            update={"state": ActionState.DONE, "before": before, "after": now, "error": ""}
+            | {"updated_at": self.clock()}
         )
-        self.store.swap_action(settled, ActionState.REQUESTED)
+
+    def _settle_parent(self, record: ActionRecord) -> ActionRecord:
+        """A multi-step record is done when every step it named is done, else interrupted."""
+        children = self.store.child_actions(record.id)
+        done = {c.action.value for c in children if c.state is ActionState.DONE}
+        planned = record.before.get("steps") or []
+        steps = [{"id": c.id, "action": c.action, "state": c.state} for c in children]
+        if planned and done >= set(planned):
+            return record.model_copy(
+                update={"state": ActionState.DONE, "after": {"steps": steps}}
+                | {"updated_at": self.clock()}
+            )
+        return self._closed(record, "interrupted before all its steps were done")
+
+    def _closed(self, record: ActionRecord, why: str) -> ActionRecord:
+        return record.model_copy(
+            update={"state": ActionState.FAILED, "error": why, "updated_at": self.clock()}
+        )
+
+    def _running(self, record: ActionRecord) -> ActionOutcome:
+        """A repeat of a request that is running now, here or on another process."""
+        message = (
+            f"Already requested by {record.actor} at {when(record.requested_at)} and still "
+            f"running: {record.action.value} on {record.target}."
+        )
+        return ActionOutcome(status=OutcomeStatus.ALREADY, message=message, record=record)
+
+    def _in_doubt(self, record: ActionRecord, why: str) -> ActionOutcome:
+        """What a person is told about a dead runner's record: what AWS shows now."""
+        now_state = state_summary(self.key_report(record.target))
         return ActionOutcome(
             status=OutcomeStatus.IN_DOUBT,
             message=(
                 f"In doubt: {record.action.value} on {record.target} was asked by {record.actor} "
-                f"at {when(record.requested_at)} but its result was never recorded. "
+                f"at {when(record.requested_at)} but its runner stopped ({why}). "
                 f"State now: {now_state}. Ask again to run it."
             ),
-            record=settled,
+            record=record,
         )
 
     def _not_undoable(self, original: ActionRecord) -> ActionOutcome:
@@ -380,3 +559,14 @@ class Responder:
             steps=steps,
             plan=planned or [],
         )
+
+
+def process_alive(pid: int) -> bool:
+    """True while a process of this pid exists on this host (a zombie counts until reaped)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, under another user
+        pass
+    return True

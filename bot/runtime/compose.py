@@ -14,6 +14,7 @@ from functools import partial
 from slack_sdk import WebClient
 
 from bot.aws.sessions import Sessions
+from bot.aws.sts import get_access_key_info
 from bot.config import Settings
 from bot.ingest.alarms import alarm_completer
 from bot.ingest.cards import Cards
@@ -31,6 +32,7 @@ from bot.respond.lookup import KeyLookup
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
+from bot.runtime.pools import BoundedPool
 from bot.services import Services
 from bot.slack.messenger import Messenger, make_client
 from bot.store import Store, open_store
@@ -38,6 +40,10 @@ from bot.store import Store, open_store
 # Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
 # that a slow IAM never delays the next acknowledgement.
 WORK_THREADS = 8
+# Timelines and look-ups, apart from containment: anyone may ask for them, so they get
+# few threads and a short queue, and never the threads containment runs on.
+READ_THREADS = 2
+READ_WAITING = 4
 
 
 def slack_client(settings: Settings) -> WebClient:
@@ -54,6 +60,11 @@ def aws_sessions(settings: Settings) -> Sessions:
         role_name=settings.responder_role_name,
         external_id=settings.responder_external_id.get_secret_value(),
     )
+
+
+def key_account(sessions: Sessions, key_id: str) -> str:
+    """The account a key belongs to, asked with the bot's own credentials."""
+    return get_access_key_info(sessions.own_client("sts"), key_id)
 
 
 def store_of(settings: Settings) -> Store:
@@ -118,7 +129,7 @@ def build_services(
         responders=responders,
         responder=responder,
         cards=cards,
-        lookup=KeyLookup(store, messenger, key_report),
+        lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions)),
         cases=IncidentCases(store, sessions, key_report),
         channels=IncidentChannels(
             store,
@@ -134,4 +145,5 @@ def build_services(
         timelines=TimelinePoster(settings, sessions, messenger, store),
         ingest=ingest,
         work=ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="respond"),
+        reads=BoundedPool(READ_THREADS, READ_WAITING, "reads"),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -10,6 +11,7 @@ from slack_sdk import WebClient
 
 from bot.aws.sessions import Sessions
 from bot.config import Settings
+from bot.errors import KeycheckError
 from bot.ingest.pipeline import Ingest
 from bot.ingest.sns_endpoint import CertFetcher, SnsEndpoint
 from bot.ingest.worker import Worker
@@ -17,6 +19,10 @@ from bot.runtime.app import create_app
 from bot.runtime.compose import build_services
 from bot.runtime.web import WebApp
 from bot.services import Services
+from bot.slack.messenger import Place
+from handlers.results import report_outcome
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -62,6 +68,23 @@ class Runtime:
         )
         return cls(services, app, web, background)
 
+    def reconcile(self) -> None:
+        """Settle the actions a killed process left `requested`: at every start, before serving.
+
+        Each is told in its incident's thread (with Undo when IAM shows the change), as
+        the result the killed process never posted.
+        """
+        alerts = Place(self.services.settings.alerts_channel)
+        for outcome in self.services.responder.reconcile():
+            log.warning("settled an interrupted action: %s", outcome.message)
+            record = outcome.record
+            if record is None or not record.incident_id:
+                continue
+            try:
+                report_outcome(self.services, outcome, record.incident_id, alerts)
+            except KeycheckError as error:
+                log.warning("could not post the settled action %s: %s", record.id, error)
+
     def worker(self, *, wait_seconds: int = 20) -> Worker:
         """The SQS worker over the configured queue."""
         sqs = self.services.sessions.own_client("sqs")
@@ -74,4 +97,5 @@ class Runtime:
         self.background.shutdown(wait=True)
         self.services.work.shutdown(wait=True)
         self.services.blast.close()
+        self.services.reads.shutdown(wait=True)
         self.services.store.close()

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ValidationError
 
 from bot.domain.policies import policy_text, revoke_cutoff
 from bot.errors import UnknownAction
-from bot.models import ActionKind, ContainmentStep, PrincipalKind
+from bot.models import ActionKind, ActionRecord, ContainmentStep, PrincipalKind
 from bot.slack.blocks import context, section
 from bot.slack.format import code, code_block, escape, plain
 from bot.slack.ids import CallbackId
@@ -50,6 +50,7 @@ class ConfirmRequest(BaseModel):
     incident_id: str = ""
     channel: str = ""
     thread_ts: str = ""
+    record_id: str = ""  # set for an undo: the action whose change is put back
 
     def encode(self) -> str:
         return self.model_dump_json(exclude_defaults=True)
@@ -113,6 +114,30 @@ def confirm_modal(
     blocks.append(reason_input("Reason (kept in the audit log)", required=True))
     modal = _modal(request, title, blocks)
     modal["submit"] = _text(submit)
+    return modal
+
+
+def undo_modal(
+    request: ConfirmRequest, record: ActionRecord, *, four_eyes: bool = False
+) -> dict[str, Any]:
+    """Undo asks for a reason like containment does: it gives a leaked key back its power."""
+    blocks = [
+        section(
+            f"*You are about to undo {code(record.id)}*: {record.action.value} on access key "
+            f"{code(record.target)} (account {code(record.account_id)}). keycheck puts back "
+            "what it found before, so the key regains what it could do. Only undo a false alarm."
+        )
+    ]
+    if four_eyes:
+        blocks.append(
+            context(
+                ":busts_in_silhouette: Four-eyes mode: after you confirm, a second responder "
+                "approves the undo in the incident thread before anything changes."
+            )
+        )
+    blocks.append(reason_input("Reason (kept in the audit log)", required=True))
+    modal = _modal(request, "Undo containment", blocks)
+    modal["submit"] = _text("Undo")
     return modal
 
 

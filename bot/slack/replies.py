@@ -373,6 +373,8 @@ def approval_message(outcome: ActionOutcome) -> Message:
     record = outcome.record
     assert record is not None
     asked = ASKED.get(record.action, record.action.value)
+    if record.undo_of:
+        asked = f"undo {code(record.undo_of)} on"
     lines = [
         f":hourglass_flowing_sand: {who(record.actor)} asked to {asked} {code(record.target)} "
         f"· {_tail(record)}",

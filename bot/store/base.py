@@ -106,6 +106,9 @@ class Store(Protocol):
     def child_actions(self, parent_id: str) -> list[ActionRecord]:
         """The steps a multi-step action (contain all, its undo) ran, in order."""
 
+    def requested_actions(self) -> list[ActionRecord]:
+        """Actions still `requested`, oldest first: running now, or left by a runner that died."""
+
     def swap_action(self, record: ActionRecord, expected: ActionState) -> bool:
         """Write the record only if its stored state is still `expected`; True if written.
 

@@ -149,7 +149,7 @@ class DynamoStore:
     - ``THREAD#<channel>#<ts>`` / ``THREAD``: the incident whose card is at (channel, ts).
     - ``ACTION#<id>`` / ``ACTION``: an action's JSON, with its ``state`` for compare-and-swap.
     - ``IDEM#<key>`` / ``IDEM``: the idempotency claim, naming the action.
-    - ``INC#<id>``, ``TARGET#<account>#<target>``, ``PARENT#<id>`` /
+    - ``INC#<id>``, ``TARGET#<account>#<target>``, ``PARENT#<id>``, ``ACTIONS`` /
       ``ACTION#<requested>#<seq>#<id>``: immutable index entries naming an action, read with
       a Query and a BatchGetItem, so the action's current state is always what is returned.
     - ``COUNTER`` / ``<name>``: a counter, incremented with ADD.
@@ -447,7 +447,7 @@ class DynamoStore:
     def _action_ops(self, record: ActionRecord) -> list[TransactWriteItemTypeDef]:
         taken = "attribute_not_exists(pk)"
         sk = key("ACTION", order(record.requested_at), record.id)
-        indexes = [key("TARGET", record.account_id, record.target)]
+        indexes = [key("TARGET", record.account_id, record.target), key("ACTIONS")]
         if record.incident_id:
             indexes.append(key("INC", record.incident_id))
         if record.parent_id:
@@ -523,6 +523,9 @@ class DynamoStore:
             key("TARGET", account_id, target),
             lambda r: (r.account_id, r.target) == (account_id, target),
         )
+
+    def requested_actions(self) -> list[ActionRecord]:
+        return self._indexed(key("ACTIONS"), lambda r: r.state is ActionState.REQUESTED)
 
     def child_actions(self, parent_id: str) -> list[ActionRecord]:
         if not parent_id:

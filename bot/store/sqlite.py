@@ -248,6 +248,15 @@ class SqliteStore:
             ).fetchall()
         return [ActionRecord.model_validate_json(r[0]) for r in rows]
 
+    def requested_actions(self) -> list[ActionRecord]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM actions WHERE json_extract(data, '$.state') = ?"
+                " ORDER BY requested_at, rowid",
+                (ActionState.REQUESTED.value,),
+            ).fetchall()
+        return [ActionRecord.model_validate_json(r[0]) for r in rows]
+
     def swap_action(self, record: ActionRecord, expected: ActionState) -> bool:
         with self._tx() as db:
             cursor = db.execute(

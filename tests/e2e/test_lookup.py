@@ -12,9 +12,11 @@ import pytest
 from bot.models import Incident
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue, CallbackId
+from bot.standins import demo_scenario as scenario
+from bot.standins.aws import create_realistic_key
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests
-from tests.conftest import RESPONDER
+from tests.conftest import RESPONDER, STRANGER
 from tests.e2e.conftest import ALERTS, buttons, messages_text, replies, wait_replies
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -71,7 +73,7 @@ def test_a_pasted_secret_is_refused_and_never_echoed(
     assert status == later == 200
     assert "secret" in body and "rotate" in body
     assert SECRET not in body
-    runtime.services.work.shutdown(wait=True)
+    runtime.services.reads.shutdown(wait=True)
     everything = json.dumps([c.params for c in slack.calls]) + caplog.text
     assert SECRET not in everything and SECRET.replace("/", "\\/") not in everything
 
@@ -161,7 +163,7 @@ def test_keycheck_timeline_runs_the_timeline_under_the_report(
     slack_requests.command(f"{leaked} timeline", user=RESPONDER)
 
     [report] = slack.wait_for(lambda s: s.channel_messages(ALERTS))
-    runtime.services.work.shutdown(wait=True)
+    runtime.services.reads.shutdown(wait=True)
     [(incident, key_id, account_id)] = asked
     assert (key_id, account_id) == (leaked, "123456789012")
     assert (incident.channel, incident.thread_ts) == (ALERTS, report["ts"])
@@ -176,3 +178,59 @@ def test_keycheck_joins_a_public_channel_it_is_not_in_to_answer(
 
     [report] = slack.wait_for(lambda s: s.channel_messages(channel))
     assert leaked in messages_text([report])
+
+
+def test_a_strangers_lookup_is_answered_only_to_them_and_spreads_nothing(
+    runtime: Runtime,
+    slack: SlackStandIn,
+    slack_requests: SlackRequests,
+    incident: Incident,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    timelines: list[str] = []
+    monkeypatch.setattr(
+        runtime.services.timelines, "post", lambda *args: timelines.append(str(args))
+    )
+    random = slack.add_channel("random", members=[STRANGER], bot_member=False)
+    sibling = create_realistic_key(runtime.services.sessions.client("iam"), incident.user_name)
+    posted_before = len(slack.calls_to("chat.postMessage"))
+
+    status, body = slack_requests.command(
+        f"{incident.access_key_id} timeline", user=STRANGER, channel=random
+    )
+
+    runtime.services.reads.shutdown(wait=True)
+    assert status == 200
+    assert "keycheck knows" in body and incident.id in body and "responders" in body
+    for secret in (incident.user_name, sibling["AccessKeyId"], scenario.ATTACKER_IP):
+        assert secret not in body
+    assert len(slack.calls_to("chat.postMessage")) == posted_before
+    assert slack.calls_to("conversations.join") == []
+    assert slack.files() == [] and timelines == []
+
+
+def test_a_strangers_mention_gets_the_limited_answer_privately(
+    slack: SlackStandIn, slack_requests: SlackRequests, incident: Incident
+) -> None:
+    event = {
+        "team_id": slack_requests.team_id,
+        "api_app_id": "A0KEYCHECK",
+        "type": "event_callback",
+        "event_id": "Ev0KEYCHECK2",
+        "event_time": int(time.time()),
+        "event": {
+            "type": "app_mention",
+            "user": STRANGER,
+            "text": f"<@U0KEYCHECK> whose is {incident.access_key_id}?",
+            "ts": f"{time.time():.6f}",
+            "channel": incident.channel,
+            "event_ts": f"{time.time():.6f}",
+        },
+    }
+
+    slack_requests.post(json.dumps(event))
+
+    [note] = slack.wait_for(lambda s: s.ephemerals(incident.channel))
+    assert note["ephemeral_to"] == STRANGER and "keycheck knows" in note["text"]
+    assert incident.user_name not in note["text"]
+    assert len(slack.channel_messages(ALERTS)) == 1

@@ -27,7 +27,7 @@ from tests.e2e.conftest import (
     messages_text,
     wait_replies,
 )
-from tests.support.aws import answer, count_calls
+from tests.support.aws import answer, count_calls, seed_leaked_user
 
 
 def key_status(iam: Any, user: str, key_id: str) -> str:
@@ -179,8 +179,10 @@ def test_undo_restores_the_exact_prior_state(
     assert key_status(iam, incident.user_name, incident.access_key_id) == "Inactive"
 
     responder.click(ActionId.UNDO, buttons(line)[ActionId.UNDO]["value"], incident)
+    responder.submit(confirm_views(slack, 2)[1], reason="false alarm: a test key")
     undo_all = [b for b in line["blocks"] if b.get("block_id", "").startswith("kc_undo_all")]
     responder.click(ActionId.UNDO, undo_all[0]["elements"][0]["value"], incident)
+    responder.submit(confirm_views(slack, 3)[2], reason="false alarm: a test key")
 
     wait_replies(slack, incident, 3)
     assert key_status(iam, incident.user_name, incident.access_key_id) == "Active"
@@ -384,3 +386,89 @@ def test_auto_containment_deactivates_denies_and_offers_undo(
     assert ActionId.UNDO in buttons(line)
     actors = {r.actor for r in runtime.services.store.actions_for(incident.id)}
     assert actors == {"keycheck"}
+
+
+@pytest.mark.settings(four_eyes=True)
+def test_four_eyes_undo_needs_a_reason_and_a_second_responder(
+    aws: boto3.Session,
+    runtime: Runtime,
+    slack: SlackStandIn,
+    incident: Incident,
+    responder: Responder,
+    second_responder: Responder,
+) -> None:
+    iam = aws.client("iam")
+    responder.click(ActionId.DEACTIVATE_KEY, card_value(incident), incident)
+    responder.submit(confirm_view(slack), reason="needs two")
+    [waiting] = wait_replies(slack, incident, 1)
+    second_responder.click(ActionId.APPROVE, buttons(waiting)[ActionId.APPROVE]["value"], incident)
+    done = wait_replies(slack, incident, 2)[1]
+    assert key_status(iam, incident.user_name, incident.access_key_id) == "Inactive"
+
+    responder.click(ActionId.UNDO, buttons(done)[ActionId.UNDO]["value"], incident)
+    undo_view = confirm_views(slack, 2)[1]
+    _, body = responder.submit(undo_view, reason="")
+    assert json.loads(body)["response_action"] == "errors"
+    responder.submit(undo_view, reason="it was a canary key")
+    asked = wait_replies(slack, incident, 3)[2]
+    assert "Waiting for a second responder" in messages_text([asked])
+    assert key_status(iam, incident.user_name, incident.access_key_id) == "Inactive"
+
+    approve = buttons(asked)[ActionId.APPROVE]["value"]
+    responder.click(ActionId.APPROVE, approve, incident)
+    own = slack.wait_for(lambda s: s.ephemerals(incident.channel))[0]
+    assert "another responder has to approve" in own["text"]
+    assert key_status(iam, incident.user_name, incident.access_key_id) == "Inactive"
+    second_responder.click(ActionId.APPROVE, approve, incident)
+    wait_replies(slack, incident, 4)
+    assert key_status(iam, incident.user_name, incident.access_key_id) == "Active"
+    [undo] = [r for r in runtime.services.store.actions_for(incident.id) if r.undo_of]
+    assert (undo.reason, undo.approved_by) == ("it was a canary key", second_responder.user)
+
+
+def test_a_replayed_submission_after_an_undo_runs_nothing(
+    aws: boto3.Session,
+    runtime: Runtime,
+    slack: SlackStandIn,
+    incident: Incident,
+    responder: Responder,
+) -> None:
+    iam_client = runtime.services.sessions.client("iam", incident.account_id)
+    updates = count_calls(iam_client.meta.events, "iam.UpdateAccessKey")
+    iam = aws.client("iam")
+    responder.click(ActionId.DEACTIVATE_KEY, card_value(incident), incident)
+    view = confirm_view(slack)
+    responder.submit(view, reason="leaked")
+    [done, _verified] = wait_replies(slack, incident, 2)
+    responder.click(ActionId.UNDO, buttons(done)[ActionId.UNDO]["value"], incident)
+    responder.submit(confirm_views(slack, 2)[1], reason="false alarm")
+    wait_replies(slack, incident, 3)
+    assert key_status(iam, incident.user_name, incident.access_key_id) == "Active"
+
+    assert responder.submit(view, reason="leaked")[0] == 200
+
+    [*_, replayed] = wait_replies(slack, incident, 4)
+    assert "Nothing ran twice" in messages_text([replayed])
+    assert key_status(iam, incident.user_name, incident.access_key_id) == "Active"
+    assert len(updates) == 2
+
+
+def test_a_form_naming_another_key_under_the_incident_is_refused(
+    aws: boto3.Session,
+    runtime: Runtime,
+    slack: SlackStandIn,
+    incident: Incident,
+    responder: Responder,
+) -> None:
+    iam = aws.client("iam")
+    other = seed_leaked_user(iam, "billing-exporter")[1]["AccessKeyId"]
+    responder.click(ActionId.DEACTIVATE_KEY, card_value(incident), incident)
+    view = confirm_view(slack)
+    metadata = json.loads(view["private_metadata"]) | {"key_id": other}
+
+    responder.submit(view | {"private_metadata": json.dumps(metadata)}, reason="forged")
+
+    note = slack.wait_for(lambda s: s.ephemerals(incident.channel))[0]
+    assert "not the key of incident" in note["text"]
+    assert key_status(iam, "billing-exporter", other) == "Active"
+    assert runtime.services.store.actions_for(incident.id) == []

@@ -14,7 +14,7 @@ from handlers.payloads import channel_of, user_of
 
 
 def test_user_and_channel_come_from_any_kind_of_request() -> None:
-    command = {"user_id": "U1", "channel_id": "C1"}
+    command = {"command": "/keycheck", "user_id": "U1", "channel_id": "C1"}
     click = {"user": {"id": "U2"}, "channel": {"id": "C2"}}
     view = {"user": {"id": "U3"}, "container": {"channel_id": "C3"}}
 

@@ -275,3 +275,47 @@ def test_our_own_missing_permission_is_named(aws: boto3.Session) -> None:
     assert report.error == (
         "Access denied for GetAccessKeyInfo: keycheck's own role needs that permission."
     )
+
+
+def test_a_foreign_accounts_role_is_not_looked_up_in_ours(iam: Any, sessions: Sessions) -> None:
+    iam.create_role(RoleName="OrganizationAccountAccessRole", AssumeRolePolicyDocument=TRUST)
+    origin = Origin(role_arn="arn:aws:iam::666666666666:role/OrganizationAccountAccessRole")
+    report = build_key_report(sessions, SESSION_KEY, cloudtrail_origin=lambda a, k: origin)
+    assert "is in account 666666666666" in report.error
+    assert "needs its responder role in 666666666666" in report.error
+    assert report.inline_policies == [] and report.role_arn == ""
+
+
+def test_a_foreign_long_term_key_without_a_responder_role_is_refused(aws: boto3.Session) -> None:
+    creds = aws.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/setup", RoleSessionName="setup"
+    )["Credentials"]
+    other = boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )
+    _, key = seed_leaked_user(other.client("iam"), "billing-exporter")
+    report = build_key_report(Sessions(aws), key["AccessKeyId"])
+    assert f"needs its responder role in {OTHER_ACCOUNT}" in report.error
+
+
+def test_a_session_token_minted_by_a_foreign_key_is_not_looked_up_in_ours(
+    aws: boto3.Session, iam: Any, sessions: Sessions
+) -> None:
+    creds = aws.client("sts").assume_role(
+        RoleArn=f"arn:aws:iam::{OTHER_ACCOUNT}:role/setup", RoleSessionName="setup"
+    )["Credentials"]
+    other = boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )
+    _, theirs = seed_leaked_user(other.client("iam"))
+    seed_leaked_user(iam)
+    origin = Origin(minted_by_key=theirs["AccessKeyId"], session_name="")
+    report = build_key_report(sessions, SESSION_KEY, cloudtrail_origin=lambda a, k: origin)
+    assert f"is in account {OTHER_ACCOUNT}" in report.error
+    assert report.user_name == "" and report.other_keys == []

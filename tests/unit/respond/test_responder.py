@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -428,3 +430,169 @@ def test_one_report_per_request_and_the_outcome_carries_the_key_as_iam_left_it(
 
     undone = responder.undo(outcome.record.id, actor="U0ALICE", reason="false alarm")
     assert undone.status is OutcomeStatus.DONE and built == [key]
+
+
+FOREIGN = "666666666666"
+
+
+def test_a_foreign_accounts_role_is_not_resolved_in_ours(
+    store: SqliteStore, aws: boto3.Session, iam: Any
+) -> None:
+    iam.create_role(RoleName="OrganizationAccountAccessRole", AssumeRolePolicyDocument=TRUST)
+    arn = f"arn:aws:iam::{FOREIGN}:role/OrganizationAccountAccessRole"
+    responder = role_session_responder(store, aws, arn)
+
+    outcome = contain(responder, SESSION_KEY, A.REVOKE_SESSIONS)
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert f"is in account {FOREIGN}" in outcome.message
+    assert f"needs its responder role in {FOREIGN}" in outcome.message
+    policies = iam.list_role_policies(RoleName="OrganizationAccountAccessRole")
+    assert policies["PolicyNames"] == []
+
+
+def test_a_foreign_accounts_session_token_user_is_not_resolved_in_ours(
+    store: SqliteStore, aws: boto3.Session, iam: Any, key: str
+) -> None:
+    responder = role_session_responder(store, aws, f"arn:aws:iam::{FOREIGN}:user/{USER}")
+
+    outcome = contain(responder, SESSION_KEY, A.REVOKE_SESSIONS)
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert f"is in account {FOREIGN}" in outcome.message
+    assert iam.list_user_policies(UserName=USER)["PolicyNames"] == []
+
+
+def test_a_write_for_another_account_changes_nothing_in_ours(
+    responder: Responder, store: SqliteStore, clock: Clock, iam: Any, key: str
+) -> None:
+    iam.put_user_policy(
+        UserName=USER, PolicyName="keycheck-deny-all", PolicyDocument=policy_json(EXISTING)
+    )
+    theirs = ActionRecord(
+        id="act-theirs",
+        idempotency_key=action_key(A.ATTACH_DENY_ALL, FOREIGN, key, 0),
+        action=A.ATTACH_DENY_ALL,
+        actor="U0ALICE",
+        target=key,
+        account_id=FOREIGN,
+        state=ActionState.DONE,
+        requested_at=clock.now,
+        updated_at=clock.now,
+        before={"principal": f"user/{USER}", "policy_name": "keycheck-deny-all", "document": None},
+        after={"principal": f"user/{USER}", "policy_name": "keycheck-deny-all", "document": {}},
+    )
+    store.begin_action(theirs)
+
+    outcome = responder.undo("act-theirs", actor="U0BOB", reason="wrong account")
+
+    assert outcome.status is OutcomeStatus.FAILED
+    assert f"user/{USER} is in account {FOREIGN}" in outcome.message
+    assert iam.list_user_policies(UserName=USER)["PolicyNames"] == ["keycheck-deny-all"]
+
+
+def test_four_eyes_undo_waits_for_someone_else(responder: Responder, iam: Any, key: str) -> None:
+    done = contain(responder, key, A.DEACTIVATE_KEY)
+    assert done.record is not None
+
+    asked = responder.undo(done.record.id, actor="U0ALICE", reason="canary", require_approval=True)
+
+    assert asked.status is OutcomeStatus.AWAITING_APPROVAL and asked.record is not None
+    assert asked.plan[0].key_status == "Active"
+    assert key_status(iam, key) == "Inactive"
+    with pytest.raises(NotAuthorized):
+        responder.approve(asked.record.id, "U0ALICE")
+    approved = responder.approve(asked.record.id, "U0BOB")
+    assert approved.status is OutcomeStatus.DONE
+    assert key_status(iam, key) == "Active"
+    again = responder.undo(done.record.id, actor="U0ALICE", reason="again", require_approval=True)
+    assert again.status is OutcomeStatus.ALREADY
+
+
+def left_requested(store: SqliteStore, clock: Clock, key: str, runner: str, **kw: Any) -> None:
+    store.begin_action(
+        ActionRecord(
+            id="act-left",
+            idempotency_key=action_key(A.DEACTIVATE_KEY, ACCOUNT, key, 0),
+            action=A.DEACTIVATE_KEY,
+            actor="U0ALICE",
+            target=key,
+            account_id=ACCOUNT,
+            requested_at=clock.now,
+            updated_at=clock.now,
+            runner=runner,
+            **kw,
+        )
+    )
+
+
+def test_reconcile_leaves_alone_what_a_live_process_runs(
+    responder: Responder, store: SqliteStore, clock: Clock, key: str
+) -> None:
+    left_requested(store, clock, key, f"{socket.gethostname()}:{os.getppid()}:0a1b")
+    clock.now += timedelta(hours=1)
+    assert responder.reconcile() == []
+    running = contain(responder, key, A.DEACTIVATE_KEY)
+    assert running.status is OutcomeStatus.ALREADY and "still running" in running.message
+
+
+def test_reconcile_waits_for_another_hosts_record_to_age(
+    responder: Responder, store: SqliteStore, clock: Clock, iam: Any, key: str
+) -> None:
+    left_requested(store, clock, key, "another-host:4242:0a1b")
+    clock.now += timedelta(minutes=1)
+    assert responder.reconcile() == []
+    clock.now += timedelta(minutes=5)
+    [settled] = responder.reconcile()
+    assert settled.status is OutcomeStatus.IN_DOUBT
+    left = store.get_action("act-left")
+    assert left is not None and left.state is ActionState.FAILED
+    assert contain(responder, key, A.DEACTIVATE_KEY).status is OutcomeStatus.DONE
+
+
+def test_reconcile_makes_a_change_iam_shows_done_and_undoable(
+    responder: Responder, store: SqliteStore, clock: Clock, iam: Any, key: str
+) -> None:
+    step = responder.preview(A.DEACTIVATE_KEY, key)[0]
+    found = {"principal": step.principal, "key_id": key, "status": "Active"}
+    dead = f"{socket.gethostname()}:{os.getpid()}:dead"
+    left_requested(store, clock, key, dead, before=found | {"step": step.model_dump(mode="json")})
+    iam.update_access_key(UserName=USER, AccessKeyId=key, Status="Inactive")
+
+    [settled] = responder.reconcile()
+
+    assert settled.status is OutcomeStatus.DONE
+    record = store.get_action("act-left")
+    assert record is not None and record.state is ActionState.DONE
+    assert (record.before["status"], record.after["status"]) == ("Active", "Inactive")
+    assert responder.undo("act-left", actor="U0BOB", reason="canary").status is OutcomeStatus.DONE
+    assert key_status(iam, key) == "Active"
+
+
+def test_a_replayed_request_finds_its_record_even_after_an_undo(
+    responder: Responder, iam: Any, key: str, updates: Any
+) -> None:
+    first = contain(responder, key, A.DEACTIVATE_KEY, request_id="V0VIEW1")
+    assert first.record is not None
+    responder.undo(first.record.id, actor="U0BOB", reason="false alarm")
+
+    replay = contain(responder, key, A.DEACTIVATE_KEY, request_id="V0VIEW1")
+
+    assert replay.status is OutcomeStatus.ALREADY and replay.record is not None
+    assert replay.record.id == first.record.id
+    assert key_status(iam, key) == "Active" and len(updates) == 2
+    assert contain(responder, key, A.DEACTIVATE_KEY, request_id="V0VIEW2").status is (
+        OutcomeStatus.DONE
+    )
+
+
+def test_a_record_being_settled_elsewhere_is_reported_running(
+    responder: Responder, store: SqliteStore, clock: Clock, key: str
+) -> None:
+    left_requested(store, clock, key, "another-host:4242:0a1b")
+    store.acquire_lease("settle|act-left", "another-host:4242:beef", 60)
+    clock.now += timedelta(minutes=6)
+
+    asked = contain(responder, key, A.DEACTIVATE_KEY)
+
+    assert asked.status is OutcomeStatus.ALREADY and "still running" in asked.message

@@ -66,3 +66,13 @@ def test_of_many_racing_approvers_exactly_one_wins(store: Store) -> None:
     stored = store.get_action("act-1")
     assert stored is not None
     assert stored.approved_by == wins[0]
+
+
+def test_requested_actions_are_the_ones_still_running_or_left_by_a_crash(store: Store) -> None:
+    store.begin_action(record(2))
+    store.begin_action(record(1))
+    store.begin_action(record(3, state=ActionState.AWAITING_APPROVAL))
+    done, _ = store.begin_action(record(4))
+    done.state = ActionState.DONE
+    store.save_action(done)
+    assert [r.id for r in store.requested_actions()] == ["act-1", "act-2"]
