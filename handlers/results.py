@@ -21,12 +21,12 @@ def place_for(
 def report_outcome(
     services: Services, outcome: ActionOutcome, incident_id: str, asked_in: Place
 ) -> None:
-    """The outcome in the thread, the card redrawn from the key as the action left it, and,
-    after containment ran, whether it holds."""
+    """The outcome in the thread; after containment ran, whether it holds; then the card,
+    redrawn from the key as the action left it (with its blast radius read anew)."""
     place, incident = place_for(services, incident_id, asked_in)
     services.messenger.post_to(place, outcome_message(outcome))
-    if incident is not None and outcome.steps:
-        services.cards.refresh(incident, outcome.report)
     if outcome.report is not None and any(s.state is ActionState.DONE for s in outcome.steps):
         check = services.verify.verify(outcome.report.access_key_id)
         services.messenger.post_to(place, verification_message(check, incident_id))
+    if incident is not None and outcome.steps:
+        services.cards.refresh(incident, outcome.report)
