@@ -7,12 +7,14 @@ responder wants. Managed policies are read at their default version.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
 from bot.aws.iam import (
+    AttachedPolicy,
     decode_document,
     get_role_policy,
     get_user_policy,
@@ -78,16 +80,28 @@ def _group_policies(iam: IAMClient, group: str) -> list[NamedPolicy]:
     return found
 
 
-def user_policies(iam: IAMClient, user_name: str) -> list[NamedPolicy]:
-    """Every policy in force for an IAM user, its groups' included."""
-    found = [
-        NamedPolicy("attached", policy.name, managed_document(iam, policy.arn))
-        for policy in list_attached_user_policies(iam, user_name)
-    ]
-    for name in list_user_policies(iam, user_name):
-        document = get_user_policy(iam, user_name, name)
+def _attached_and_inline(
+    iam: IAMClient,
+    attached: list[AttachedPolicy],
+    inline: list[str],
+    read_inline: Callable[[str], dict[str, Any] | None],
+) -> list[NamedPolicy]:
+    found = [NamedPolicy("attached", p.name, managed_document(iam, p.arn)) for p in attached]
+    for name in inline:
+        document = read_inline(name)
         if document is not None:
             found.append(NamedPolicy("inline", name, document))
+    return found
+
+
+def user_policies(iam: IAMClient, user_name: str) -> list[NamedPolicy]:
+    """Every policy in force for an IAM user, its groups' included."""
+    found = _attached_and_inline(
+        iam,
+        list_attached_user_policies(iam, user_name),
+        list_user_policies(iam, user_name),
+        lambda name: get_user_policy(iam, user_name, name),
+    )
     for group in groups_of(iam, user_name):
         found += _group_policies(iam, group)
     return found
@@ -95,15 +109,12 @@ def user_policies(iam: IAMClient, user_name: str) -> list[NamedPolicy]:
 
 def role_policies(iam: IAMClient, role_name: str) -> list[NamedPolicy]:
     """Every policy in force for a role: what each of its sessions may do."""
-    found = [
-        NamedPolicy("attached", policy.name, managed_document(iam, policy.arn))
-        for policy in list_attached_role_policies(iam, role_name)
-    ]
-    for name in list_role_policies(iam, role_name):
-        document = get_role_policy(iam, role_name, name)
-        if document is not None:
-            found.append(NamedPolicy("inline", name, document))
-    return found
+    return _attached_and_inline(
+        iam,
+        list_attached_role_policies(iam, role_name),
+        list_role_policies(iam, role_name),
+        lambda name: get_role_policy(iam, role_name, name),
+    )
 
 
 @aws_retry()
