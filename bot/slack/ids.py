@@ -23,6 +23,7 @@ class ActionId(StrEnum):
     UNDO = "kc_undo"
     APPROVE = "kc_approve"
     VERIFY = "kc_verify"
+    DISABLE_CONSOLE_LOGIN = "kc_disable_console_login"
 
 
 class CallbackId(StrEnum):

@@ -45,7 +45,7 @@ def test_each_way_in_is_named_with_what_closes_it() -> None:
     assert [(i.action, i.key_id) for i in items] == [
         (ActionKind.DEACTIVATE_KEY, KEY),
         (ActionKind.DEACTIVATE_KEY, OTHER),
-        (None, ""),
+        (ActionKind.DISABLE_CONSOLE_LOGIN, KEY),
         (ActionKind.REVOKE_SESSIONS, KEY),
         (ActionKind.ATTACH_DENY_ALL, KEY),
     ]
