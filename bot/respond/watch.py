@@ -68,12 +68,14 @@ def tally(
     """Count what is new since the last poll into `watch`; return the calls that succeeded.
 
     Pure: every event after the cut-off is counted once by its id; ids older than
-    `read_from` can never be read again, so they are forgotten.
+    `read_from` can never be read again, so they are forgotten. CloudTrail times are to
+    the second, so a call in the cut-off's own second counts as after it.
     """
+    cutoff = watch.cutoff.replace(microsecond=0)
     denied = {d.source_ip: d for d in watch.denied}
     succeeded: list[TimelineEvent] = []
     for event in sorted(events, key=lambda e: e.time):
-        if event.event_id in watch.seen or event.time < watch.cutoff:
+        if event.event_id in watch.seen or event.time < cutoff:
             continue
         watch.seen[event.event_id] = event.time
         if not event.error_code:

@@ -344,7 +344,6 @@ def call_record(
 ) -> dict[str, Any]:
     """One CloudTrail record of an IAM user's key calling an API; errors as AWS writes them."""
     stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    seed = f"{key_id}|{event_name}|{stamp}|{source_ip}|{region}|{error_code}"
     record: dict[str, Any] = {
         "eventVersion": "1.09",
         "userIdentity": {
@@ -363,7 +362,7 @@ def call_record(
         "userAgent": "aws-cli/2.15.30",
         "requestParameters": None,
         "responseElements": None,
-        "eventID": str(uuid.uuid5(uuid.NAMESPACE_URL, seed)),
+        "eventID": str(uuid.uuid4()),
         "eventType": "AwsApiCall",
         "recipientAccountId": account_id,
     }
