@@ -92,7 +92,8 @@ def tally(
             max(tally_of.last, event.time),
         )
     watch.denied = sorted(denied.values(), key=lambda d: (-d.count, d.source_ip))
-    watch.seen = {i: t for i, t in watch.seen.items() if t >= read_from}
+    forget_before = read_from.replace(microsecond=0)
+    watch.seen = {i: t for i, t in watch.seen.items() if t >= forget_before}
     for event in succeeded:
         minted = minted_key(event)
         if minted is not None and minted.key_id not in watch.keys:
@@ -124,6 +125,7 @@ class Watcher:
         self.clock = clock
         self.regions = regions or self._enabled_regions
         self.owner = lease_owner()
+        self._held: set[str] = set()
 
     def after_containment(self, outcome: ActionOutcome) -> None:
         """The responder's hook: a containment that changed something starts (or extends) one."""
@@ -180,8 +182,10 @@ class Watcher:
         """Poll every live watch this process holds (or can take) the lease of."""
         polled = []
         for watch in self.store.active_watches():
-            if not self.store.acquire_lease(f"watch|{watch.id}", self.owner, LEASE_SECONDS):
+            lease = f"watch|{watch.id}"
+            if not self.store.acquire_lease(lease, self.owner, LEASE_SECONDS):
                 continue
+            self._held.add(lease)
             try:
                 polled.append(self.poll(watch))
             except Exception:  # one watch failing must not stop the others; it goes again
@@ -197,11 +201,8 @@ class Watcher:
     def poll(self, watch: Watch) -> Watch:
         """Read the watched keys' calls since the last poll, tell Slack, then save."""
         now = self.clock()
-        start = (
-            watch.cutoff
-            if watch.read_to is None
-            else max(watch.cutoff, watch.read_to - DELIVERY_SLACK)
-        )
+        since = watch.cutoff if watch.read_to is None else watch.read_to - DELIVERY_SLACK
+        start = max(watch.cutoff, since).replace(microsecond=0)  # CloudTrail's times: seconds
         end = min(now, watch.until + DELIVERY_SLACK)
         after = watch.model_copy(deep=True)
         events, errors = self._read(after, start, end)
@@ -218,8 +219,17 @@ class Watcher:
         self._show(after, now)
         self.store.save_watch(after)
         if after.ended:
-            self.store.release_lease(f"watch|{watch.id}", self.owner)
+            self._release(f"watch|{watch.id}")
         return after
+
+    def close(self) -> None:
+        """At a clean stop: let go of every watch, so a restart or another replica goes on."""
+        for lease in list(self._held):
+            self._release(lease)
+
+    def _release(self, lease: str) -> None:
+        self.store.release_lease(lease, self.owner)
+        self._held.discard(lease)
 
     def _read(
         self, watch: Watch, start: datetime, end: datetime

@@ -116,6 +116,7 @@ class Runtime:
         self.stopping.set()
         if self.watching is not None:
             self.watching.join(timeout=WATCH_JOIN_SECONDS)
+            self.services.watch.close()
         self.background.shutdown(wait=True)
         self.services.work.shutdown(wait=True)
         self.services.blast.close()

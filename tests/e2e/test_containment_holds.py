@@ -25,7 +25,6 @@ from bot.standins.aws import seed_leaked_user
 from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
 from tests.e2e.conftest import (
-    ACCOUNT,
     ALERTS,
     Responder,
     buttons,
@@ -125,9 +124,7 @@ def test_deactivate_alone_leaves_ways_in_contain_all_closes_them_and_the_watch_k
         event_source="sts.amazonaws.com",
     )
     runtime.services.watch.poll_due()
-    [broadcast] = [
-        c for c in slack.calls_to("chat.postMessage") if c.params.get("reply_broadcast")
-    ]
+    [broadcast] = [c for c in slack.calls_to("chat.postMessage") if c.params.get("reply_broadcast")]
     assert broadcast.params["thread_ts"] == incident.thread_ts
     assert "SUCCEEDED after containment: sts:GetCallerIdentity" in broadcast.params["text"]
     edited = slack.wait_for_call("chat.update", lambda c: c.params.get("ts") == summary["ts"])
