@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  sessions revoked {'yes' if check.revoked else 'no'}")
         for session in check.sessions:
             state = "usable" if session.usable else "stopped"
-            print(f"  minted session {session.access_key_id} ({session.via}) {state}: {session.why}")
+            what = f"{session.access_key_id} ({session.via})"
+            print(f"  minted session {what} {state}: {session.why}")
         if check.sessions_error:
             print(f"  minted sessions not read: {check.sessions_error}")
     return 0 if check.holds else 1
