@@ -92,14 +92,14 @@ def judge(minted: Minted, denies: Denies | None, now: datetime) -> MintedSession
     )
     if ends <= now:
         return session.model_copy(update={"usable": False, "why": "expired"})
-    whose = "the role's" if minted.event.event_name in ROLE_CALLS else "the user's"
+    owner = "role" if minted.event.event_name in ROLE_CALLS else "user"
     if denies is None:
-        return session.model_copy(update={"why": f"{whose} policies could not be read"})
+        return session.model_copy(update={"why": f"the {owner}'s policies could not be read"})
     if denies.deny_all:
-        return session.model_copy(update={"usable": False, "why": f"deny-all on {whose[4:]}"})
+        return session.model_copy(update={"usable": False, "why": f"deny-all on the {owner}"})
     if denies.revoked_before and minted.event.time < denies.revoked_before:
-        return session.model_copy(update={"usable": False, "why": f"revoked on {whose[4:]}"})
-    return session.model_copy(update={"why": f"nothing on {whose[4:]} stops it"})
+        return session.model_copy(update={"usable": False, "why": f"revoked on the {owner}"})
+    return session.model_copy(update={"why": f"nothing on the {owner} stops it"})
 
 
 class SessionsFound:

@@ -134,3 +134,30 @@ def test_deactivate_alone_leaves_ways_in_contain_all_closes_them_and_the_watch_k
 def _second_confirmation(slack: SlackStandIn) -> dict[str, Any] | None:
     filled = [v for v in slack.views() if "submit" in v]
     return filled[1] if len(filled) >= 2 else None
+
+
+def test_disable_console_login_says_it_cannot_be_undone_and_deletes_only_the_password(
+    aws: boto3.Session,
+    runtime: Runtime,
+    slack: SlackStandIn,
+    incident: Incident,
+    responder: Responder,
+) -> None:
+    iam = aws.client("iam")
+    iam.create_login_profile(UserName=scenario.USER, Password="Correct-Horse-9-battery")
+
+    value = card_value(incident)
+    assert responder.click(ActionId.DISABLE_CONSOLE_LOGIN, value, incident) == 200
+    view = confirm_view(slack)
+    assert "cannot be undone" in json.dumps(view["blocks"])
+    assert responder.submit(view, reason="the password may have leaked too")[0] == 200
+
+    result = verdict(slack, incident, "disable-console-login")
+    assert "console password was set, now none; cannot be undone" in messages_text([result])
+    assert ActionId.UNDO not in buttons(result)
+    with pytest.raises(iam.exceptions.NoSuchEntityException):
+        iam.get_login_profile(UserName=scenario.USER)
+    keys = iam.list_access_keys(UserName=scenario.USER)["AccessKeyMetadata"]
+    assert [k["Status"] for k in keys] == ["Active"]
+    [record] = runtime.services.store.actions_for(incident.id)
+    assert record.reason == "the password may have leaked too" and record.state == "done"
