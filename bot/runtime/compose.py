@@ -155,7 +155,7 @@ def build_services(
         responders=responders,
         responder=responder,
         cards=cards,
-        lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions)),
+        lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions), blast),
         cases=IncidentCases(store, sessions, key_report),
         channels=IncidentChannels(
             store,
