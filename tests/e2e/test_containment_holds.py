@@ -127,6 +127,9 @@ def test_deactivate_alone_leaves_ways_in_contain_all_closes_them_and_the_watch_k
     [broadcast] = [c for c in slack.calls_to("chat.postMessage") if c.params.get("reply_broadcast")]
     assert broadcast.params["thread_ts"] == incident.thread_ts
     assert "SUCCEEDED after containment: sts:GetCallerIdentity" in broadcast.params["text"]
+    in_channel = [m for m in slack.channel_messages(ALERTS) if m.get("subtype")]
+    assert [m["subtype"] for m in in_channel] == ["thread_broadcast"]
+    assert "*succeeded* after containment" in messages_text(in_channel)
     edited = slack.wait_for_call("chat.update", lambda c: c.params.get("ts") == summary["ts"])
     assert "1 call SUCCEEDED after the cut-off" in str(edited.params.get("text"))
 
