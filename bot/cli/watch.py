@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
             print("Started: a running `keycheck serve` or `keycheck worker` polls it.")
             return 0
         while not stopping.is_set():
-            ours = [w for w in watcher.poll_due() if w.id == watch.id]
-            current = ours[0] if ours else store.get_watch(watch.id) or watch
-            if not ours:
+            ours = watcher.poll_one(watch.id)
+            current = ours or store.get_watch(watch.id) or watch
+            if ours is None:
                 print("(another keycheck polls this watch; its latest reading:)")
             print("\n".join(f"  {line}" for line in watch_lines(current)))
             if current.ended:

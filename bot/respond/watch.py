@@ -44,6 +44,8 @@ log = logging.getLogger(__name__)
 WATCH_MINUTES = 30
 POLL_SECONDS = 60.0
 DELIVERY_SLACK = timedelta(minutes=15)
+# Successes broadcast one by one per poll; past these, the watch's message counts the rest.
+MAX_BROADCASTS = 5
 # A poller that died frees its watches after this long; a live one renews at every poll.
 LEASE_SECONDS = 180.0
 # What a watch starts on: the actions that cut the key off (an undo puts access back).
@@ -140,9 +142,10 @@ class Watcher:
                 incident_id=record.incident_id,
                 started_by=record.actor,
             )
-        except (ClientError, BotoCoreError, KeycheckError) as error:
-            # The containment is done and reported; only the watch is missing, and said so.
-            log.warning("watch on %s not started: %s", record.target, error)
+        except (
+            Exception
+        ):  # the containment is done and recorded: a missing watch must not undo that
+            log.exception("watch on %s not started", record.target)
 
     def start(
         self,
@@ -180,22 +183,32 @@ class Watcher:
 
     def poll_due(self) -> list[Watch]:
         """Poll every live watch this process holds (or can take) the lease of."""
-        polled = []
-        for watch in self.store.active_watches():
-            lease = f"watch|{watch.id}"
-            if not self.store.acquire_lease(lease, self.owner, LEASE_SECONDS):
-                continue
-            self._held.add(lease)
-            try:
-                polled.append(self.poll(watch))
-            except Exception:  # one watch failing must not stop the others; it goes again
-                log.exception("watch %s: poll failed", watch.id)
-        return polled
+        polled = [self._leased(watch) for watch in self.store.active_watches()]
+        return [watch for watch in polled if watch is not None]
+
+    def poll_one(self, watch_id: str) -> Watch | None:
+        """Poll one watch (the terminal's), if it is live and no other process holds it."""
+        watch = self.store.get_watch(watch_id)
+        return self._leased(watch) if watch is not None and not watch.ended else None
+
+    def _leased(self, watch: Watch) -> Watch | None:
+        lease = f"watch|{watch.id}"
+        if not self.store.acquire_lease(lease, self.owner, LEASE_SECONDS):
+            return None
+        self._held.add(lease)
+        try:
+            return self.poll(watch)
+        except Exception:  # one watch failing must not stop the others; it goes again
+            log.exception("watch %s: poll failed", watch.id)
+            return None
 
     def run(self, stopping: threading.Event) -> None:
         """The process loop's watch thread: poll, then wait, until the process stops."""
         while not stopping.is_set():
-            self.poll_due()
+            try:
+                self.poll_due()
+            except Exception:  # the store was unreachable: the thread must live to try again
+                log.exception("watches not read")
             stopping.wait(self.poll_seconds)
 
     def poll(self, watch: Watch) -> Watch:
@@ -209,7 +222,7 @@ class Watcher:
         succeeded = tally(after, events, end - DELIVERY_SLACK)
         after.read_to, after.error = end, "; ".join(errors)
         after.ended = now >= watch.until + DELIVERY_SLACK
-        for event in succeeded:
+        for event in succeeded[:MAX_BROADCASTS]:
             self.messenger.post(
                 after.channel,
                 *success_message(after, event),

@@ -19,7 +19,7 @@ from bot.models import (
     TimelineEvent,
     Watch,
 )
-from bot.respond.watch import DELIVERY_SLACK, Watcher, tally
+from bot.respond.watch import DELIVERY_SLACK, MAX_BROADCASTS, Watcher, tally
 from bot.slack.messenger import Messenger, make_client
 from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
@@ -227,3 +227,21 @@ def test_a_second_containment_extends_the_watch_and_an_undo_starts_none(
     store.save_watch(extended.model_copy(update={"ended": True}))
     built.after_containment(outcome(ActionKind.REACTIVATE_KEY, undo_of="act-0"))
     assert store.active_watches() == []
+
+
+def test_a_burst_of_successes_is_broadcast_a_few_at_a_time_and_counted_in_full(
+    path: Path, slack: SlackStandIn, trail: CloudTrailStandIn
+) -> None:
+    clock = Clock()
+    built, store = watcher(path, slack, clock)
+    built.start(KEY, ACCOUNT, incident_id=incident_thread(store, slack))
+    for _ in range(MAX_BROADCASTS + 2):
+        trail.record_call(KEY, "GetCallerIdentity", when=clock.now, source_ip=ATTACKER)
+    clock.now += timedelta(minutes=1)
+
+    [polled] = built.poll_due()
+
+    broadcasts = [c for c in slack.calls_to("chat.postMessage") if c.params.get("reply_broadcast")]
+    assert len(broadcasts) == MAX_BROADCASTS
+    assert len(polled.succeeded) == MAX_BROADCASTS + 2
+    assert f"{MAX_BROADCASTS + 2} calls SUCCEEDED" in str(summaries(slack)[-1].params["text"])
