@@ -85,19 +85,22 @@ def timeline_png(events: Sequence[TimelineEvent], marks: Sequence[Mark], title: 
                 label=f"{label} ({len(chosen)})",
                 zorder=3,
             )
-    for mark in marks:
+    top = len(shown) - 0.3 + 0.35 * len(marks)
+    for index, mark in enumerate(marks):
         axes.axvline(_days(mark.at), color=CUT_COLOUR, linewidth=2, zorder=2)
+        # Labels stacked one line apart in the headroom above the rows: steps taken a
+        # minute apart would otherwise print over each other.
         axes.annotate(
             mark.label,
-            (_days(mark.at), len(shown) - 0.5),
-            xytext=(4, -2),
+            (_days(mark.at), top),
+            xytext=(4, -4 - 12 * index),
             textcoords="offset points",
             color=CUT_COLOUR,
-            fontsize=9,
+            fontsize=8,
             va="top",
         )
     axes.set_yticks(range(len(shown)), list(reversed(shown)), fontsize=9)
-    axes.set_ylim(-0.7, len(shown) - 0.3)
+    axes.set_ylim(-0.7, top)
     locator = AutoDateLocator()  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_locator(locator)
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
