@@ -22,7 +22,7 @@ from bot.models import ActionKind, ActionRecord, Alert, Finding, Incident
 from bot.slack.format import one_line, truncate, utc_datetime
 from bot.slack.timeline_blocks import findings_by_phase
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+_MARKDOWN = re.compile(r"([\\`*_\[\]|~>])")
 READ_BACK_LIMIT = 300
 MAX_EVENT_IDS = 5
 
@@ -31,6 +31,12 @@ def md(value: object, limit: int = 300) -> str:
     """A value made inert in Markdown: no secret, no newline, no emphasis, link or table cut."""
     text = truncate(one_line(redact_secrets(str(value))), limit)
     return _MARKDOWN.sub(r"\\\1", text).replace("<", "&lt;") or "—"
+
+
+def md_code(value: object, limit: int = 200) -> str:
+    """A value as an inline code span: literal inside, but no backtick or table cut gets out."""
+    text = truncate(one_line(redact_secrets(str(value))), limit).replace("`", "ˋ")
+    return "`" + text.replace("|", "\\|") + "`" if text else "—"
 
 
 @dataclass(frozen=True)
@@ -62,11 +68,11 @@ def summary(inputs: ReportInputs) -> list[str]:
     incident = inputs.incident
     owner = _owner_answer(inputs.actions)
     rows = [
-        ("Incident", f"`{md(incident.id, 60)}`"),
+        ("Incident", md_code(incident.id, 60)),
         ("Status", md(incident.status.value)),
         ("Severity", md(incident.severity.value)),
-        ("Access key", f"`{md(incident.access_key_id or 'none', 30)}`"),
-        ("Account", f"`{md(incident.account_id or 'unknown', 20)}`"),
+        ("Access key", md_code(incident.access_key_id or "none", 30)),
+        ("Account", md_code(incident.account_id or "unknown", 20)),
         ("IAM user", md(incident.user_name or "unknown")),
         ("Alerts", str(incident.alert_count)),
         ("First seen", _when(incident.first_seen)),
@@ -104,14 +110,14 @@ def alerts(inputs: ReportInputs) -> list[str]:
 
 
 def _finding(finding: Finding) -> str:
-    ids = ", ".join(md(i, 60) for i in finding.event_ids[:MAX_EVENT_IDS])
+    ids = ", ".join(md_code(i, 60) for i in finding.event_ids[:MAX_EVENT_IDS])
     more = (
         f" and {len(finding.event_ids) - MAX_EVENT_IDS} more"
         if len(finding.event_ids) > MAX_EVENT_IDS
         else ""
     )
     return (
-        f"- **{md(finding.severity.value)}** `{md(finding.rule.value, 60)}` "
+        f"- **{md(finding.severity.value)}** {md_code(finding.rule.value, 60)} "
         f"({md(finding.technique, 20)}): {md(finding.summary, 400)}. Events: {ids}{more}"
     )
 
@@ -121,7 +127,7 @@ def timeline(report: TimelineReport | None, chart_file: str) -> list[str]:
     if report is None:
         return [*lines, "No timeline was fetched for this incident."]
     lines.append(
-        f"Key `{md(report.key_id, 30)}`, {_when(report.start)} to {_when(report.end)}: "
+        f"Key {md_code(report.key_id, 30)}, {_when(report.start)} to {_when(report.end)}: "
         f"{len(report.events)} events kept, {len(report.findings)} findings "
         f"(fetched {_when(report.generated_at)})."
     )
@@ -155,7 +161,7 @@ def actions(inputs: ReportInputs) -> list[str]:
         who = md(r.actor, 60) + (f" (approved by {md(r.approved_by, 60)})" if r.approved_by else "")
         lines.append(
             f"| {_when(r.updated_at)} | {who} | {md(r.action.value)} "
-            f"| `{md(r.target or '', 60)}` | {md(r.state.value)} | {md(r.reason or '', 300)} "
+            f"| {md_code(r.target, 60)} | {md(r.state.value)} | {md(r.reason or '', 300)} "
             f"| {_read_back(r)} |"
         )
     return lines

@@ -129,7 +129,7 @@ def owner_denied(owner: str, responders: str, containing: bool) -> Message:
     then = (
         "keycheck is containing the key now, as the settings say."
         if containing
-        else "Nothing was contained yet: use the card's buttons."
+        else "keycheck contains nothing on the owner's word alone: the responders decide."
     )
     text = f"The key's owner says this was NOT them. {then}"
     call = f" {responders}" if responders else ""

@@ -172,7 +172,7 @@ def test_a_strangers_click_on_the_owners_buttons_is_refused_and_records_nothing(
     for action in (ActionId.OWNER_NO, ActionId.OWNER_YES):
         press(slack_requests, slack, dm, action, STRANGER)
 
-    refusals = slack.wait_for(lambda s: s.views() if len(s.views()) >= 2 else None)
+    refusals = slack.wait_for(lambda s: s.views() if len(s.views()) >= 2 else [])
     assert all("Only the key's owner" in str(v["blocks"]) for v in refusals)
     assert kinds(runtime, incident.id) == [ActionKind.OWNER_ASKED]
     assert runtime.services.store.counters().get("owner.refused") == 2
