@@ -21,7 +21,9 @@ from bot.models import (
     TimelineEvent,
 )
 
-MAX_KEPT_EVENTS = 1000
+# About 400 bytes an event: 500 of them and the findings stay far below DynamoDB's 400 KB item.
+MAX_KEPT_EVENTS = 500
+MAX_KEPT_EVENT_IDS = 20
 EVENT_FIELDS = {"event_id", "time", "region", "event_source", "event_name", "source_ip"}
 EVENT_FIELDS |= {"error_code", "access_key_id", "tags"}
 CONTAINMENT = frozenset(
@@ -51,9 +53,15 @@ def timeline_record(incident: Incident, report: TimelineReport, actor: str) -> A
             "end": report.end.isoformat(),
             "event_count": len(report.events),
             "events": [e.model_dump(mode="json", include=EVENT_FIELDS) for e in events],
-            "findings": [f.model_dump(mode="json") for f in report.findings],
+            "findings": [_kept(finding) for finding in report.findings],
         },
     )
+
+
+def _kept(finding: Finding) -> dict[str, object]:
+    """A finding as kept: its first event ids only (a denied-calls finding may name thousands)."""
+    kept = finding.model_copy(update={"event_ids": finding.event_ids[:MAX_KEPT_EVENT_IDS]})
+    return kept.model_dump(mode="json")
 
 
 def kept_timeline(actions: list[ActionRecord]) -> TimelineReport | None:
