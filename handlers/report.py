@@ -22,5 +22,6 @@ def register(app: App, services: Services) -> None:
 def write_report(services: Services, click: Click, value: ButtonValue) -> None:
     document, notes = services.reports.publish(value.i)
     place, _ = place_for(services, value.i, Place(click.channel, click.thread_ts or None))
-    text = f"📄 <@{click.user}> asked for the report: {document.name} " + "; ".join(notes) + "."
+    where = "; ".join(notes) or "written, but there was nowhere to share it"
+    text = f"📄 <@{click.user}> asked for the report: {document.name} {where}."
     services.messenger.post_to(place, (text, []))

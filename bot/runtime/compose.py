@@ -16,15 +16,14 @@ from slack_sdk import WebClient
 from bot.aws.sessions import Sessions
 from bot.aws.sts import get_access_key_info
 from bot.config import Settings
-from bot.errors import KeycheckError
 from bot.ingest.alarms import alarm_completer
 from bot.ingest.cards import Cards
 from bot.ingest.enrich import Enricher
 from bot.ingest.pipeline import CardPosted, Ingest
 from bot.investigate.picture import TimelinePictures
 from bot.investigate.post import TimelinePoster
-from bot.investigate.reporting import OpenItems, Reports
-from bot.models import ActionKind, Incident, IncidentStatus
+from bot.investigate.reporting import Reports
+from bot.models import Incident
 from bot.respond.authorization import Responders
 from bot.respond.autocontain import AutoContainer
 from bot.respond.blast_radius import BlastRadii
@@ -32,6 +31,7 @@ from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
 from bot.respond.keyreport import build_key_report
 from bot.respond.lookup import KeyLookup
+from bot.respond.open_items import open_items
 from bot.respond.owner import Owners, contain_as_keycheck, mention_responders
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
@@ -136,32 +136,6 @@ def owners_of(
     return owners
 
 
-def report_open_items(check: ContainmentCheck, store: Store) -> OpenItems:
-    """What is still open for the report: ways in AWS shows now, the status, the owner."""
-
-    def items(incident: Incident) -> list[str]:
-        found: list[str] = []
-        if incident.access_key_id:
-            try:
-                verdict = check.verify(incident.access_key_id)
-            except KeycheckError as error:
-                verdict = None
-                found.append(f"Containment could not be checked: {error}")
-            if verdict is not None and verdict.error:
-                found.append(f"Containment could not be checked: {verdict.error}")
-            elif verdict is not None:
-                found += [item.what for item in verdict.open_items]
-        if incident.status not in (IncidentStatus.CLOSED, IncidentStatus.FALSE_POSITIVE):
-            found.append(f"The incident is {incident.status.value}, not closed.")
-        kinds = {record.action for record in store.actions_for(incident.id)}
-        answers = {ActionKind.OWNER_CONFIRMED, ActionKind.OWNER_DENIED}
-        if ActionKind.OWNER_ASKED in kinds and not kinds & answers:
-            found.append("The key's owner has not answered “Was this you?”.")
-        return found
-
-    return items
-
-
 def reports_of(
     settings: Settings, parts: tuple[Store, Sessions, Messenger], check: ContainmentCheck
 ) -> Reports:
@@ -171,7 +145,7 @@ def reports_of(
         messenger,
         sessions,
         evidence_bucket=settings.evidence_bucket,
-        open_items=report_open_items(check, store),
+        open_items=open_items(check, store),
     )
 
 
