@@ -14,11 +14,13 @@ from bot.config import Settings
 from bot.ingest.cards import Cards
 from bot.ingest.pipeline import Ingest
 from bot.investigate.post import TimelinePoster
+from bot.investigate.reporting import Reports
 from bot.respond.authorization import Responders
 from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
 from bot.respond.lookup import KeyLookup
+from bot.respond.owner import Owners
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
@@ -52,3 +54,5 @@ class Services:
     reads: Executor
     # The watch on contained keys' trails, polled by the process loop.
     watch: Watcher
+    owners: Owners
+    reports: Reports
