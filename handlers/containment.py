@@ -33,6 +33,7 @@ CONFIRMED = {
     ActionId.ATTACH_DENY_ALL: ActionKind.ATTACH_DENY_ALL,
     ActionId.REVOKE_SESSIONS: ActionKind.REVOKE_SESSIONS,
     ActionId.CONTAIN_ALL: ActionKind.CONTAIN_ALL,
+    ActionId.DISABLE_CONSOLE_LOGIN: ActionKind.DISABLE_CONSOLE_LOGIN,
 }
 KNOWN = frozenset(a.value for a in ActionId)
 

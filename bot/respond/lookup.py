@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.errors import KeycheckError, LookupFailed
-from bot.models import Incident, IncidentStatus, KeyReport, Severity
+from bot.models import BlastRadius, Incident, IncidentStatus, KeyReport, Severity
+from bot.respond.blast_radius import BlastRadii
+from bot.slack.lookup_blocks import with_blast_radius
 from bot.slack.messenger import Messenger, Place, PostedMessage
 from bot.slack.replies import key_report_message, lookup_problem
 from bot.store import Store
@@ -61,11 +63,13 @@ class KeyLookup:
         messenger: Messenger,
         key_report: Callable[[str], KeyReport],
         account_of: Callable[[str], str],
+        blast: BlastRadii | None = None,
     ) -> None:
         self.store = store
         self.messenger = messenger
         self.key_report = key_report
         self.account_of = account_of
+        self.blast = blast
 
     def limited(self, key_id: str) -> str:
         """What anyone may learn: whether keycheck knows the key, and that it is in hand.
@@ -96,7 +100,17 @@ class KeyLookup:
             raise LookupFailed(lookup_problem(key_id, report.error))
         incident = self.store.find_incident(report.account_id, key_id)
         message = key_report_message(report, incident, incident_link=self._link(incident))
-        return Found(self.messenger.post_to(place, message), report, incident)
+        if self.blast is None:
+            return Found(self.messenger.post_to(place, message), report, incident)
+        cached = self.blast.cached(report)
+        posted = self.messenger.post_to(place, with_blast_radius(message, cached))
+        if cached is None:
+
+            def fill_in(blast: BlastRadius) -> None:
+                self.messenger.update(posted.channel, posted.ts, *with_blast_radius(message, blast))
+
+            self.blast.later(report, fill_in)
+        return Found(posted, report, incident)
 
     def _link(self, incident: Incident | None) -> str:
         if incident is None or not incident.channel or not incident.thread_ts:

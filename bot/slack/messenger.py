@@ -207,10 +207,16 @@ class Messenger:
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        *,
+        reply_broadcast: bool = False,
     ) -> PostedMessage:
-        """Post (paced per channel) and return where it landed; keep `channel` for later updates."""
+        """Post (paced per channel) and return where it landed; keep `channel` for later updates.
+
+        `reply_broadcast` shows a thread reply in the channel too, for what cannot wait.
+        """
         target = self._channel(channel)
         self.pacer.wait(target)
+        broadcast = True if reply_broadcast and thread_ts else None  # None: not sent at all
         response = self._call(
             "chat.postMessage",
             target,
@@ -221,6 +227,7 @@ class Messenger:
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
+                reply_broadcast=broadcast,
             ),
         )
         posted = PostedMessage(channel=str(response["channel"]), ts=str(response["ts"]))
@@ -233,9 +240,13 @@ class Messenger:
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        *,
+        reply_broadcast: bool = False,
     ) -> str:
         """Post and return the message ts."""
-        return self.post_message(channel, text, blocks, thread_ts).ts
+        return self.post_message(
+            channel, text, blocks, thread_ts, reply_broadcast=reply_broadcast
+        ).ts
 
     def post_to(self, place: Place, message: Message) -> PostedMessage:
         """Post where asked; in a public channel keycheck is not in yet, join it first."""
