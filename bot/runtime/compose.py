@@ -27,6 +27,7 @@ from bot.respond.autocontain import AutoContainer
 from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
+from bot.respond.incident_echo import IncidentEcho
 from bot.respond.keyreport import build_key_report
 from bot.respond.lookup import KeyLookup
 from bot.respond.responder import Responder
@@ -34,7 +35,7 @@ from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
 from bot.runtime.pools import BoundedPool
 from bot.services import Services
-from bot.slack.messenger import Messenger, make_client
+from bot.slack.messenger import make_client
 from bot.store import Store, open_store
 
 # Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
@@ -104,7 +105,9 @@ def build_services(
     """Everything long-lived, built once per process."""
     sessions = sessions or aws_sessions(settings)
     store = store_of(settings)
-    messenger = Messenger(client or slack_client(settings))
+    # Every part posts through one messenger, which echoes a declared incident's thread
+    # (alert replies, action results, the card's redraws) into the incident's own channel.
+    messenger = IncidentEcho(client or slack_client(settings), store)
     key_report = partial(build_key_report, sessions)
     blast = BlastRadii(sessions)
     # One context cache for every card, so an action's read-back is what cards show.

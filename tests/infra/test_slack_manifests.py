@@ -30,7 +30,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "users_info": "users:read",
     "usergroups_users_list": "usergroups:read",
     "pins_add": "pins:write",
-    "conversations_create": "channels:manage",
+    "conversations_create": "groups:write",
     "conversations_invite": "channels:manage",
     "conversations_archive": "channels:manage",
     "conversations_join": "channels:join",
