@@ -37,6 +37,8 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_info": "channels:read",
     "files_upload_v2": "files:write",
     "reactions_add": "reactions:write",
+    # A response_url needs no scope: Slack handed it to the app with the request.
+    "send_dict": None,
 }
 # Bolt listener registrations -> the scope the app needs to receive them.
 LISTENER_SCOPES = {"command": "commands", "shortcut": "commands"}
