@@ -10,6 +10,7 @@ from bot.domain.actions import failed_undos, generation, incident_key, new_actio
 from bot.errors import KeycheckError, UnknownAction
 from bot.models import ActionKind, ActionRecord, ActionState, Incident, KeyReport, utcnow
 from bot.slack.blocks import Message
+from bot.slack.fallback import archived_text, declared_text
 from bot.slack.messenger import Messenger, Place, SlackDeliveryError
 from bot.slack.replies import (
     already_message,
@@ -100,7 +101,9 @@ class IncidentChannels:
         record.state, record.updated_at = ActionState.DONE, utcnow()
         self.store.save_action(record)
         self.refresh_card(incident, report)
-        return place, declared_message(channel_id, actor, record)
+        _, blocks = declared_message(channel_id, actor, record)
+        text = declared_text(self.messenger.real_name(actor), incident.id, name)
+        return place, (text, blocks)
 
     def _declaration(self, incident: Incident, actor: str) -> ActionRecord:
         history = self.store.actions_for(incident.id)
@@ -199,7 +202,9 @@ class IncidentChannels:
         )
         self.store.save_action(undo)
         self._unlink(record.incident_id, channel_id)
-        return archived_message(channel_id, actor, undo)
+        _, blocks = archived_message(channel_id, actor, undo)
+        name = str(record.after.get("name", channel_id))
+        return archived_text(self.messenger.real_name(actor), name), blocks
 
     def _unlink(self, incident_id: str, channel_id: str) -> None:
         incident = self.store.get_incident(incident_id)

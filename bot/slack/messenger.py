@@ -387,14 +387,15 @@ class Messenger:
             raise SlackDeliveryError("response_url", code)
 
     def real_name(self, user_id: str) -> str:
-        """A person's name for fallback texts (users.info, cached); their id if Slack can't."""
+        """A person's name for fallback texts (users.info, cached); "" if Slack can't say."""
         if user_id in self._names:
             return self._names[user_id]
         try:
             response = self._call("users.info", "", lambda: self.client.users_info(user=user_id))
         except SlackDeliveryError:
-            return user_id
+            return ""
         user = response["user"]
-        name = str(user.get("real_name") or (user.get("profile") or {}).get("real_name") or "")
-        self._names[user_id] = name or user_id
-        return self._names[user_id]
+        profile = user.get("profile") or {}
+        name = str(user.get("real_name") or profile.get("real_name") or user.get("name") or "")
+        self._names[user_id] = name
+        return name
