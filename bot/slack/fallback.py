@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from bot.models import ActionKind, ActionOutcome, ActionRecord, ActionState, OutcomeStatus
+from bot.models import (
+    ActionKind,
+    ActionOutcome,
+    ActionRecord,
+    ActionState,
+    Incident,
+    IncidentStatus,
+    OutcomeStatus,
+)
 from bot.slack.format import plain
 
 Names = Mapping[str, str]
@@ -72,6 +80,18 @@ def outcome_text(outcome: ActionOutcome, names: Names) -> str:
     if outcome.status is OutcomeStatus.IN_DOUBT:
         return f"In doubt: {who} asked to {what}, and it did not finish. Ask again to run it."
     return _result(record, outcome.steps, names) + _approved(record, names)
+
+
+TRIAGED = {
+    IncidentStatus.OPEN: "reopened",
+    IncidentStatus.ACKNOWLEDGED: "acknowledged",
+    IncidentStatus.FALSE_POSITIVE: "marked as a false positive",
+    IncidentStatus.CLOSED: "closed",
+}
+
+
+def triage_text(actor: str, incident: Incident) -> str:
+    return f"{_said(actor)} {TRIAGED[incident.status]} incident {incident.id}."
 
 
 def declared_text(actor: str, incident_id: str, channel_name: str) -> str:

@@ -39,3 +39,15 @@ def test_declaring_an_incident_is_told_with_the_persons_name_and_the_channel(
         f"Responder declared incident {incident.id}: it is worked in #keycheck-{incident.id}."
     )
     assert not any(word in declared["text"] for word in INTERNAL)
+
+
+def test_acknowledging_is_told_with_the_persons_name(
+    slack: SlackStandIn, incident: Incident, responder: Responder
+) -> None:
+    responder.click(ActionId.ACKNOWLEDGE, card_value(incident), incident)
+    responder.submit(confirm_view(slack), snooze="1h")
+
+    [told] = wait_replies(slack, incident, 1)
+
+    assert told["text"] == f"Responder acknowledged incident {incident.id}."
+    assert f"<@{RESPONDER}>" in str(told["blocks"])
