@@ -82,3 +82,18 @@ def test_a_later_alert_and_an_action_result_reach_the_channel_and_the_pinned_car
 
     slack.wait_for(card_redrawn, timeout=20)
     assert message_at(slack, channel, card_ts).get("edited")
+
+
+def test_a_reply_edited_in_the_alert_thread_is_edited_in_the_channel_too(
+    runtime: Runtime, slack: SlackStandIn, incident: Incident, responder: Responder
+) -> None:
+    channel = declared(runtime, slack, incident, responder)
+    messenger = runtime.services.messenger
+    progress = messenger.post(
+        incident.channel, "⏳ Fetching the timeline…", thread_ts=incident.thread_ts
+    )
+    [echo] = [m for m in slack.channel_messages(channel) if m["text"].startswith("⏳")]
+
+    messenger.update(incident.channel, progress, "Timeline: 12 events, 3 findings")
+
+    assert message_at(slack, channel, echo["ts"])["text"] == "Timeline: 12 events, 3 findings"
