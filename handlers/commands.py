@@ -1,4 +1,5 @@
-"""`/keycheck KEY` (the key's report in the channel) and `/keycheck KEY timeline`."""
+"""`/keycheck KEY` (the key's report in the channel, or to the asker alone where keycheck
+cannot post) and `/keycheck KEY timeline`."""
 
 from __future__ import annotations
 

@@ -97,3 +97,19 @@ def test_a_reply_edited_in_the_alert_thread_is_edited_in_the_channel_too(
     messenger.update(incident.channel, progress, "Timeline: 12 events, 3 findings")
 
     assert message_at(slack, channel, echo["ts"])["text"] == "Timeline: 12 events, 3 findings"
+
+
+def test_an_echo_slack_refuses_never_fails_the_reply_it_follows(
+    runtime: Runtime, slack: SlackStandIn, incident: Incident, responder: Responder
+) -> None:
+    channel = declared(runtime, slack, incident, responder)
+    slack.workspace.channels[channel].archived = True
+    messenger = runtime.services.messenger
+
+    ts = messenger.post(incident.channel, "A later alert", thread_ts=incident.thread_ts)
+    messenger.update(incident.channel, incident.thread_ts, "The card, redrawn")
+
+    assert ts in [m["ts"] for m in slack.thread(incident.channel, incident.thread_ts)]
+    assert slack.channel_messages(ALERTS)[0]["text"] == "The card, redrawn"
+    refused = [c for c in slack.calls if c.params.get("channel") == channel and not c.ok]
+    assert {c.error for c in refused} == {"is_archived"}
