@@ -199,9 +199,9 @@ def test_a_strangers_lookup_is_answered_only_to_them_and_spreads_nothing(
         f"{incident.access_key_id} timeline", user=STRANGER, channel=random
     )
 
+    [note] = slack.wait_for(lambda s: s.ephemerals(random))
     runtime.services.reads.shutdown(wait=True)
     assert status == 200
-    [note] = slack.ephemerals(random)
     text = note["text"]
     assert note["ephemeral_to"] == STRANGER
     assert "keycheck knows" in text and incident.id in text and "responders" in text
