@@ -1,4 +1,4 @@
-"""Declare incident: its own channel, responders invited, card and summary pinned; undo archives."""
+"""Declare incident: a private channel for responders, card and summary pinned; undo archives."""
 
 from __future__ import annotations
 
