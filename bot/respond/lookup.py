@@ -12,7 +12,7 @@ from bot.errors import KeycheckError, LookupFailed
 from bot.models import BlastRadius, Incident, IncidentStatus, KeyReport, Severity
 from bot.respond.blast_radius import BlastRadii
 from bot.slack.lookup_blocks import with_blast_radius
-from bot.slack.messenger import Messenger, Place, PostedMessage
+from bot.slack.messenger import UNREACHABLE, Messenger, Place, PostedMessage, SlackDeliveryError
 from bot.slack.replies import key_report_message, lookup_problem
 from bot.store import Store
 
@@ -23,9 +23,10 @@ HANDLED = frozenset({IncidentStatus.ACKNOWLEDGED, IncidentStatus.FALSE_POSITIVE}
 
 @dataclass(frozen=True)
 class Found:
-    """A report posted: where, what it said, and the incident it belongs to (if any)."""
+    """A report given: where it was posted (None: only the asker saw it, through the
+    response_url), what it said, and the incident it belongs to (if any)."""
 
-    posted: PostedMessage
+    posted: PostedMessage | None
     report: KeyReport
     incident: Incident | None
 
@@ -93,18 +94,29 @@ class KeyLookup:
             f"are on it ({handling}). {ONLY_RESPONDERS}"
         )
 
-    def post(self, key_id: str, place: Place) -> Found:
-        """Post the key's report where asked; LookupFailed (safe to show) when AWS can't."""
+    def post(self, key_id: str, place: Place, *, response_url: str = "") -> Found:
+        """Post the key's report where asked; LookupFailed (safe to show) when AWS can't.
+
+        Where keycheck cannot post (a private channel or DM it is not in), the report goes
+        to the asker alone through the request's response_url: keycheck was not invited
+        there, so it does not publish a key's owner to people it cannot see.
+        """
         report = self.key_report(key_id)
         if report.error:
             raise LookupFailed(lookup_problem(key_id, report.error))
         incident = self.store.find_incident(report.account_id, key_id)
         message = key_report_message(report, incident, incident_link=self._link(incident))
-        if self.blast is None:
-            return Found(self.messenger.post_to(place, message), report, incident)
-        cached = self.blast.cached(report)
-        posted = self.messenger.post_to(place, with_blast_radius(message, cached))
-        if cached is None:
+        cached = self.blast.cached(report) if self.blast else None
+        shown = with_blast_radius(message, cached) if self.blast else message
+        try:
+            posted = self.messenger.post_to(place, shown)
+        except SlackDeliveryError as error:
+            if error.code not in UNREACHABLE or not response_url:
+                raise
+            private = with_blast_radius(message, cached) if cached else message
+            self.messenger.respond(response_url, private, thread_ts=place.thread_ts)
+            return Found(None, report, incident)
+        if self.blast is not None and cached is None:
 
             def fill_in(blast: BlastRadius) -> None:
                 self.messenger.update(posted.channel, posted.ts, *with_blast_radius(message, blast))

@@ -29,6 +29,7 @@ from bot.respond.autocontain import AutoContainer
 from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
+from bot.respond.incident_echo import IncidentEcho
 from bot.respond.keyreport import build_key_report
 from bot.respond.lookup import KeyLookup
 from bot.respond.open_items import open_items
@@ -187,7 +188,9 @@ def build_services(
     """Everything long-lived, built once per process."""
     sessions = sessions or aws_sessions(settings)
     store = store_of(settings)
-    messenger = Messenger(client or slack_client(settings))
+    # Every part posts through one messenger, which echoes a declared incident's thread
+    # (alert replies, action results, the card's redraws) into the incident's own channel.
+    messenger = IncidentEcho(client or slack_client(settings), store)
     key_report = partial(build_key_report, sessions)
     blast = BlastRadii(sessions)
     # One context cache for every card, so an action's read-back is what cards show.

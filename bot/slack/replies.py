@@ -25,6 +25,7 @@ from bot.models import (
 )
 from bot.slack.blocks import Message, context, section
 from bot.slack.cards import card_buttons
+from bot.slack.fallback import outcome_text
 from bot.slack.format import age_days, clean, code, code_block, escape, fit, local_time, plain
 from bot.slack.ids import ActionId, ButtonValue
 
@@ -350,8 +351,8 @@ def auto_contained_message(outcomes: list[ActionOutcome]) -> Message:
     ]
     texts = []
     for outcome in outcomes:
-        text, more = outcome_message(outcome)
-        texts.append(text)
+        _, more = outcome_message(outcome)
+        texts.append(outcome_text(outcome, {}))
         blocks += more
     return "\n".join(["Auto-containment", *texts]), blocks[:50]
 
