@@ -9,28 +9,53 @@ from typing import Any
 
 import msgspec
 
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 # Where STS, IAM, SSO and Cognito put credentials in responseElements; in them, any field
 # named like a secret or a token is dropped (sessionToken, secretAccessKey, SecretKey, ...).
 CREDENTIAL_BLOCKS = ("credentials", "accessKey", "roleCredentials", "Credentials")
+# Where a record says when it happened, in the order they are believed.
+TIME_FIELDS = ("eventTime", "@timestamp")
+# The time given to an event that must have one but whose record had none readable.
+UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def parse_time(value: object) -> datetime:
-    """CloudTrail's eventTime ('2024-01-01T00:00:00Z'); a missing or bad one sorts first."""
+def read_time(value: object) -> datetime | None:
+    """An ISO 8601 time (CloudTrail's '2024-01-01T00:00:00Z', a shipper's '...00.000Z'), epoch
+    seconds or a datetime, in UTC; None when it is none of them."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return datetime(1970, 1, 1, tzinfo=UTC)
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def record_time(record: dict[str, Any]) -> datetime | None:
+    """When the record's call was made: CloudTrail's eventTime, else the `@timestamp` that log
+    shippers (Logstash, OpenSearch, Elastic) write instead; None when neither reads."""
+    for name in TIME_FIELDS:
+        moment = read_time(record.get(name))
+        if moment is not None:
+            return moment
+    return None
+
+
+def parse_time(value: object) -> datetime:
+    """A time where one must be: an unreadable one is UNDATED, which sorts first."""
+    return read_time(value) or UNDATED
 
 
 def content_id(record: dict[str, Any]) -> str:
@@ -49,6 +74,8 @@ def record_from_lookup(item: dict[str, Any]) -> dict[str, Any]:
     except msgspec.DecodeError:
         record = None
     if isinstance(record, dict):
+        if record_time(record) is None and "EventTime" in item:
+            return {**record, "eventTime": item["EventTime"]}
         return record
     return {
         "eventID": item.get("EventId", ""),
@@ -106,19 +133,25 @@ def _mfa(identity: dict[str, Any], extra: dict[str, Any]) -> bool | None:
 
 
 def event_from_record(record: dict[str, Any]) -> TimelineEvent:
-    """Flatten one CloudTrail record; every field is optional because real records vary."""
-    return TimelineEvent.model_validate(event_fields(record))
+    """Flatten one CloudTrail record; every field is optional because real records vary.
+
+    A record without a readable time is dated UNDATED here; a sweep of files leaves such
+    records out of the timeline and counts them instead (`event_fields`).
+    """
+    fields = event_fields(record)
+    return TimelineEvent(**{**fields, "time": fields["time"] or UNDATED})
 
 
 def event_fields(record: dict[str, Any]) -> dict[str, Any]:
-    """A TimelineEvent's fields from one record, as plain values that can cross processes."""
+    """A TimelineEvent's fields from one record, as plain values that can cross processes;
+    `time` is None when the record has no readable time."""
     identity = _dict(record.get("userIdentity"))
     extra = _dict(record.get("additionalEventData"))
     arn, user_name = _principal(identity)
     read_only = record.get("readOnly")
     return dict(
         event_id=str(record.get("eventID") or content_id(record)),
-        time=parse_time(record.get("eventTime")),
+        time=record_time(record),
         region=str(record.get("awsRegion", "")),
         event_source=str(record.get("eventSource", "")),
         event_name=str(record.get("eventName", "")),

@@ -15,6 +15,7 @@ by time, whatever order the files came in.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
@@ -29,11 +30,12 @@ from bot.analysis.chains import DEFAULT_DEPTH
 from bot.analysis.prefilter import MINT_NEEDLE, Edge, Reach, Record, concerns, minted_edge
 from bot.analysis.records import event_fields
 from bot.analysis.scan import scan_records
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
+log = logging.getLogger(__name__)
 _DECODER = msgspec.msgpack.Decoder(list[dict[str, Any]])
 
 
@@ -175,19 +177,35 @@ def _sweep(
         yield task, result
 
 
-def _events(result: _Result) -> list[TimelineEvent]:
-    return [TimelineEvent.model_validate(fields) for fields in result.fields]
+def _events(result: _Result, undated: list[str] | None) -> list[TimelineEvent]:
+    """The result's events; a record without a readable time is not dated 1970 but named in
+    `undated` (or, when nobody asked, in a warning)."""
+    events, missing = [], []
+    for fields in result.fields:
+        if fields["time"] is None:
+            missing.append(fields["event_id"])
+        else:
+            events.append(TimelineEvent(**fields))
+    if missing and undated is None:
+        log.warning("%d records without a readable time left out: %s", len(missing), missing[:5])
+    elif missing and undated is not None:
+        undated.extend(missing)
+    return events
 
 
 def every_event(
     sources: Sequence[Source],
     progress: ProgressCallback | None = None,
     jobs: int | None = None,
+    undated: list[str] | None = None,
 ) -> Iterator[TimelineEvent]:
-    """Every record of every file, as events; `jobs` processes (default: one per core)."""
+    """Every record of every file, as events; `jobs` processes (default: one per core).
+
+    The ids of records without a readable time go to `undated` instead.
+    """
     tasks = (_Task(source) for source in sources)
     for _, result in _sweep(tasks, len(sources), workers(sources, jobs), progress):
-        yield from _events(result)
+        yield from _events(result, undated)
 
 
 def select_events(
@@ -196,19 +214,23 @@ def select_events(
     depth: int = DEFAULT_DEPTH,
     progress: ProgressCallback | None = None,
     jobs: int | None = None,
+    undated: list[str] | None = None,
 ) -> list[TimelineEvent]:
-    """The keys' events, their minted keys' (to `depth` hops), and those that created them."""
+    """The keys' events, their minted keys' (to `depth` hops), and those that created them.
+
+    The ids of such records without a readable time go to `undated` instead.
+    """
     reached = Reach(keys, depth)
     count = workers(sources, jobs)
     kept: list[TimelineEvent] = []
     scanned: list[tuple[Source, frozenset[str]]] = []
     tasks = (_Task(source, reached.keys, edges=True) for source in sources)
     for task, result in _sweep(tasks, len(sources), count, progress):
-        kept += _events(result)
+        kept += _events(result, undated)
         reached.learn(result.edges)
         scanned.append((task.source, task.keys or frozenset()))
     final = reached.keys
     again = [_Task(source, final - known, known) for source, known in scanned if known != final]
     for _, result in _sweep(iter(again), len(again), count, progress, second_pass=True):
-        kept += _events(result)
+        kept += _events(result, undated)
     return kept
