@@ -22,7 +22,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
 log = logging.getLogger(__name__)
-_DECODER = msgspec.msgpack.Decoder(list[dict[str, Any]])
+_DECODER = msgspec.msgpack.Decoder(list[TimelineEvent])
 
 
 @dataclass(frozen=True)
@@ -78,14 +78,18 @@ class _Task:
 
 @dataclass
 class _Result:
-    fields: list[dict[str, Any]] = field(default_factory=list)
+    """One file's kept events, minted keys and record count, and the ids of the records kept
+    but without a readable time (they are never dated 1970)."""
+
+    events: list[TimelineEvent] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     seen: int = 0
+    undated: list[str] = field(default_factory=list)
 
 
-# A result as it crosses from a worker: its fields (as MessagePack, unless a number in them
-# is past 64 bits), then its edges and count.
-_Packed = tuple[bytes | list[dict[str, Any]], list[Edge], int]
+# A result as it crosses from a worker: its events (as MessagePack, unless a number in them
+# is past 64 bits), then its edges, count and undated ids.
+_Packed = tuple[bytes | list[TimelineEvent], list[Edge], int, list[str]]
 
 
 def _needles(task: _Task) -> list[bytes] | None:
@@ -104,22 +108,32 @@ def _scan(task: _Task) -> _Result:
     """In a worker: one file's records that the task keeps, and the keys minted in it."""
     scanned = scan_records(task.source.load(), task.source.name, _needles(task))
     edges = [e for e in map(minted_edge, scanned.records) if e is not None] if task.edges else []
-    kept = [event_fields(record) for record in scanned.records if _kept(record, task)]
-    return _Result(kept, edges, scanned.seen)
+    result = _Result(edges=edges, seen=scanned.seen)
+    for record in scanned.records:
+        if not _kept(record, task):
+            continue
+        fields = event_fields(record)
+        if fields["time"] is None:
+            result.undated.append(fields["event_id"])
+        else:
+            result.events.append(TimelineEvent(**fields))
+    return result
 
 
 def _scan_packed(task: _Task) -> _Packed:
-    """`_scan` in a worker: MessagePack is cheaper both ways than pickling the dicts."""
+    """`_scan` in a worker: MessagePack is cheaper both ways than pickling the events, and the
+    parent decodes it straight into events."""
     result = _scan(task)
     try:
-        return msgspec.msgpack.encode(result.fields), result.edges, result.seen
+        return msgspec.msgpack.encode(result.events), result.edges, result.seen, result.undated
     except OverflowError:
-        return result.fields, result.edges, result.seen
+        return result.events, result.edges, result.seen, result.undated
 
 
 def _unpacked(packed: _Packed) -> _Result:
-    fields, edges, seen = packed
-    return _Result(_DECODER.decode(fields) if isinstance(fields, bytes) else fields, edges, seen)
+    events, edges, seen, undated = packed
+    decoded = _DECODER.decode(events) if isinstance(events, bytes) else events
+    return _Result(decoded, edges, seen, undated)
 
 
 def workers(sources: Sequence[Source], jobs: int | None = None) -> int:
@@ -178,19 +192,14 @@ def _sweep(
 
 
 def _events(result: _Result, undated: list[str] | None) -> list[TimelineEvent]:
-    """The result's events; a record without a readable time is not dated 1970 but named in
-    `undated` (or, when nobody asked, in a warning)."""
-    events, missing = [], []
-    for fields in result.fields:
-        if fields["time"] is None:
-            missing.append(fields["event_id"])
-        else:
-            events.append(TimelineEvent(**fields))
-    if missing and undated is None:
+    """The result's events; its undated records go to `undated` (or, when nobody asked, to a
+    warning)."""
+    if result.undated and undated is None:
+        missing = result.undated
         log.warning("%d records without a readable time left out: %s", len(missing), missing[:5])
-    elif missing and undated is not None:
-        undated.extend(missing)
-    return events
+    elif undated is not None:
+        undated.extend(result.undated)
+    return result.events
 
 
 def every_event(
