@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -60,6 +59,8 @@ def parse_time(value: object) -> datetime:
 
 def content_id(record: dict[str, Any]) -> str:
     """A stable id from the record's content, for records whose eventID is missing or reused."""
+    import hashlib  # here: loading OpenSSL is start-up that records with ids never need
+
     blob = json.dumps(record, sort_keys=True, default=str).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()[:32]
 
