@@ -66,7 +66,14 @@ class Settings(BaseSettings):
     secret_arn: str = ""
 
     max_body_bytes: int = 256 * 1024
+    # The IAM user tag naming a key's owner (a Slack user id or an email), who is asked
+    # "Was this you?"; and whether "No, that wasn't me" contains the key at once.
+    owner_tag: str = "owner"
+    owner_denial_contains: bool = False
     port: int = Field(3000, validation_alias=AliasChoices("PORT", "KEYCHECK_PORT"))
+    # The watch on a key's trail after containment: how long, and how often it reads.
+    watch_minutes: int = Field(30, ge=1, le=24 * 60)
+    watch_poll_seconds: float = Field(60.0, gt=0, le=900)
 
     @field_validator(
         "responders",

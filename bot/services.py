@@ -14,14 +14,17 @@ from bot.config import Settings
 from bot.ingest.cards import Cards
 from bot.ingest.pipeline import Ingest
 from bot.investigate.post import TimelinePoster
+from bot.investigate.reporting import Reports
 from bot.respond.authorization import Responders
 from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
 from bot.respond.lookup import KeyLookup
+from bot.respond.owner import Owners
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
+from bot.respond.watch import Watcher
 from bot.slack.messenger import Messenger
 from bot.store import Store
 
@@ -49,3 +52,7 @@ class Services:
     work: ThreadPoolExecutor
     # Read-only work anyone may ask for (timelines, look-ups): few threads, a short queue.
     reads: Executor
+    # The watch on contained keys' trails, polled by the process loop.
+    watch: Watcher
+    owners: Owners
+    reports: Reports

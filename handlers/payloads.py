@@ -17,6 +17,7 @@ class Click:
     trigger_id: str
     action_id: str
     value: str
+    response_url: str = ""
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> Click:
@@ -32,6 +33,7 @@ class Click:
             trigger_id=str(body.get("trigger_id", "")),
             action_id=str(action.get("action_id", "")),
             value=str(action.get("value", "")),
+            response_url=str(body.get("response_url", "")),
         )
 
 

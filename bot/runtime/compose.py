@@ -20,18 +20,24 @@ from bot.ingest.alarms import alarm_completer
 from bot.ingest.cards import Cards
 from bot.ingest.enrich import Enricher
 from bot.ingest.pipeline import CardPosted, Ingest
+from bot.investigate.picture import TimelinePictures
 from bot.investigate.post import TimelinePoster
+from bot.investigate.reporting import Reports
 from bot.models import Incident
 from bot.respond.authorization import Responders
 from bot.respond.autocontain import AutoContainer
 from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
+from bot.respond.incident_echo import IncidentEcho
 from bot.respond.keyreport import build_key_report
 from bot.respond.lookup import KeyLookup
+from bot.respond.open_items import open_items
+from bot.respond.owner import Owners, contain_as_keycheck, mention_responders
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
+from bot.respond.watch import Watcher
 from bot.runtime.pools import BoundedPool
 from bot.services import Services
 from bot.slack.messenger import Messenger, make_client
@@ -72,8 +78,32 @@ def store_of(settings: Settings) -> Store:
 
 
 def responder_of(settings: Settings, store: Store, sessions: Sessions) -> Responder:
-    """The response pipeline alone, for the terminal: the same action log as Slack."""
-    return Responder(store, sessions, key_report=partial(build_key_report, sessions))
+    """The response pipeline alone, for the terminal: the same action log as Slack.
+
+    A containment from the terminal starts its watch in the store, for `serve` or
+    `worker` (or `keycheck watch`) to poll.
+    """
+    watch = watcher_of(settings, store, sessions, Messenger(slack_client(settings)))
+    return Responder(
+        store,
+        sessions,
+        key_report=partial(build_key_report, sessions),
+        contained=watch.after_containment,
+    )
+
+
+def watcher_of(
+    settings: Settings, store: Store, sessions: Sessions, messenger: Messenger
+) -> Watcher:
+    """The watch on contained keys, as long and as often as the settings say."""
+    return Watcher(
+        store,
+        sessions,
+        messenger,
+        channel=settings.alerts_channel,
+        minutes=settings.watch_minutes,
+        poll_seconds=settings.watch_poll_seconds,
+    )
 
 
 def containment_check(sessions: Sessions, blast: BlastRadii | None = None) -> ContainmentCheck:
@@ -98,20 +128,81 @@ def blast_radius_later(enricher: Enricher, blast: BlastRadii, cards: Cards) -> C
     return card_posted
 
 
+def both(*hooks: CardPosted) -> CardPosted:
+    """Several things filled in once a card is posted, each on its own thread."""
+
+    def card_posted(incident: Incident) -> None:
+        for hook in hooks:
+            hook(incident)
+
+    return card_posted
+
+
+def owners_of(
+    settings: Settings,
+    parts: tuple[Store, Sessions, Messenger],
+    enricher: Enricher,
+    cards: Cards,
+    responders: Responders,
+    responder: Responder,
+) -> Owners:
+    """ "Was this you?", asked of the key's owner; the card shows what was found."""
+    store, sessions, messenger = parts
+    owners = Owners(
+        store,
+        sessions,
+        messenger,
+        tag=settings.owner_tag,
+        key_report=enricher.report,
+        refresh_card=cards.refresh,
+        call_in=lambda: mention_responders(settings.responder_group, responders.everyone()),
+        contain=contain_as_keycheck(responder) if settings.owner_denial_contains else None,
+    )
+    enricher.owner = owners.known
+    return owners
+
+
+def reports_of(
+    settings: Settings, parts: tuple[Store, Sessions, Messenger], check: ContainmentCheck
+) -> Reports:
+    store, sessions, messenger = parts
+    return Reports(
+        store,
+        messenger,
+        sessions,
+        evidence_bucket=settings.evidence_bucket,
+        open_items=open_items(check, store),
+    )
+
+
+def build_reports(settings: Settings) -> Reports:
+    """The report alone, for the terminal: the same store, Slack only when it is shared."""
+    sessions = aws_sessions(settings)
+    parts = (store_of(settings), sessions, Messenger(slack_client(settings)))
+    return reports_of(settings, parts, containment_check(sessions))
+
+
 def build_services(
     settings: Settings, *, client: WebClient | None = None, sessions: Sessions | None = None
 ) -> Services:
     """Everything long-lived, built once per process."""
     sessions = sessions or aws_sessions(settings)
     store = store_of(settings)
-    messenger = Messenger(client or slack_client(settings))
+    # Every part posts through one messenger, which echoes a declared incident's thread
+    # (alert replies, action results, the card's redraws) into the incident's own channel.
+    messenger = IncidentEcho(client or slack_client(settings), store)
     key_report = partial(build_key_report, sessions)
     blast = BlastRadii(sessions)
     # One context cache for every card, so an action's read-back is what cards show.
     enricher = Enricher(settings, key_report=key_report, blast=blast.cached)
     cards = Cards(store, messenger, enricher)
     responders = Responders(settings, messenger.usergroup_members)
-    responder = Responder(store, sessions, key_report=key_report)
+    watch = watcher_of(settings, store, sessions, messenger)
+    responder = Responder(store, sessions, key_report=key_report, contained=watch.after_containment)
+    owners = owners_of(
+        settings, (store, sessions, messenger), enricher, cards, responders, responder
+    )
+    verify = containment_check(sessions, blast)
     ingest = Ingest(
         settings,
         store,
@@ -119,7 +210,7 @@ def build_services(
         enricher,
         complete_alarm=alarm_completer(sessions, settings),
         contain=AutoContainer(responder, settings.auto_contain).contain,
-        card_posted=blast_radius_later(enricher, blast, cards),
+        card_posted=both(blast_radius_later(enricher, blast, cards), owners.later),
     )
     return Services(
         settings=settings,
@@ -129,7 +220,7 @@ def build_services(
         responders=responders,
         responder=responder,
         cards=cards,
-        lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions)),
+        lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions), blast),
         cases=IncidentCases(store, sessions, key_report),
         channels=IncidentChannels(
             store,
@@ -141,9 +232,14 @@ def build_services(
         ),
         triage=Triage(store, messenger, cards.refresh),
         blast=blast,
-        verify=containment_check(sessions, blast),
-        timelines=TimelinePoster(settings, sessions, messenger, store),
+        verify=verify,
+        timelines=TimelinePoster(
+            settings, sessions, messenger, store, after=TimelinePictures(store, messenger)
+        ),
         ingest=ingest,
         work=ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="respond"),
         reads=BoundedPool(READ_THREADS, READ_WAITING, "reads"),
+        watch=watch,
+        owners=owners,
+        reports=reports_of(settings, (store, sessions, messenger), verify),
     )

@@ -21,6 +21,8 @@ from bot.runtime.httpserver import BackgroundServer
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import REASON_BLOCK, REASON_INPUT
+from bot.slack.replies import verdict_line
+from bot.slack.watch_blocks import watch_lines
 from bot.standins import demo_scenario as scenario
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.cloudtrail import CloudTrailStandIn
@@ -30,6 +32,8 @@ from bot.standins.slack_requests import SlackRequests
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
 RESPONDER = "U0RESPONDER"
+OWNER = "U0DANA"
+OWNER_EMAIL = "dana@example.com"
 REASON = "Key published on GitHub; contain while we investigate"
 WAIT = 30.0
 
@@ -76,9 +80,14 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         os.environ["AWS_ENDPOINT_URL_CLOUDTRAIL"] = cloudtrail.url
         slack = stack.enter_context(SlackStandIn())
         slack.add_user(RESPONDER, "oncall")
+        slack.add_user(OWNER, "dana")
+        slack.set_email(OWNER, OWNER_EMAIL)
         aws = boto3.Session(region_name="us-east-1")
         key = seed_leaked_user(aws.client("iam"), scenario.USER)
         key_id = key["AccessKeyId"]
+        aws.client("iam").tag_user(
+            UserName=scenario.USER, Tags=[{"Key": "owner", "Value": OWNER_EMAIL}]
+        )
         queue_url = create_alert_queue(aws.client("sqs"))
         say(f"moto seeded: user {scenario.USER}, access key {key_id}, queue keycheck-alerts")
         settings = Settings(
@@ -107,10 +116,16 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         if incident is None:
             raise RuntimeError("the alerts did not open an incident")
         person = SlackRequests(server.url, settings.slack_signing_secret.get_secret_value())
+        dm = _owner_asked(slack, say)
         _respond(person, slack, incident, say)
         _read_back(aws, key_id, say)
+        _verdict(runtime, key_id, say)
+        _watch(runtime, cloudtrail, key_id, say)
+        _owner_says_no(person, slack, incident, dm, say)
         _timeline(person, slack, incident, say)
+        _report(person, slack, incident, say)
         print("\n" + slack.transcript("C0ALERTS"), file=out)
+        print(f"\n— direct message to @{OWNER} —\n" + slack.transcript(dm), file=out)
     return 0
 
 
@@ -198,3 +213,93 @@ def _send_alerts(
     for body in bodies:
         sqs.send_message(QueueUrl=queue_url, MessageBody=body)
     say("alerts queued: GetCallerIdentity from 198.51.100.50, AWS Health exposed key, a redelivery")
+
+
+def _verdict(runtime: Runtime, key_id: str, say: Callable[[str], None]) -> None:
+    """Does containment hold: the verdict the thread got, read again from moto."""
+    say(f"verify: {verdict_line(runtime.services.verify.verify(key_id))}")
+
+
+def _watch(
+    runtime: Runtime, cloudtrail: CloudTrailStandIn, key_id: str, say: Callable[[str], None]
+) -> None:
+    """The attacker retries after the cut-off; one call gets through (as if a way in was missed).
+
+    The watch's poll counts the denied retries in its one thread message and broadcasts
+    the success to the channel.
+    """
+    now = datetime.now(UTC)
+    for _ in range(14):
+        cloudtrail.record_call(
+            key_id,
+            "ListUsers",
+            when=now,
+            source_ip=scenario.ATTACKER_IP,
+            user_name=scenario.USER,
+            error_code="AccessDenied",
+        )
+    cloudtrail.record_call(
+        key_id,
+        "GetCallerIdentity",
+        when=now,
+        source_ip=scenario.ATTACKER_IP,
+        user_name=scenario.USER,
+        event_source="sts.amazonaws.com",
+    )
+    say("CloudTrail now: 14 denied ListUsers calls and 1 GetCallerIdentity that succeeded")
+    for watch in runtime.services.watch.poll_due():
+        say(f"watch on {watch.access_key_id}: {'; '.join(watch_lines(watch))}")
+
+
+def _owner_asked(slack: SlackStandIn, say: Callable[[str], None]) -> str:
+    """The owner the IAM tag names (an email, found in Slack) gets "Was this you?"; its DM."""
+    slack.wait_for(lambda s: s.direct_messages(OWNER), WAIT)
+    channel = str(slack.calls_to("conversations.open")[0].response["channel"]["id"])
+    say(f"keycheck found the owner by the IAM tag owner={OWNER_EMAIL} and asked @{OWNER} in a DM")
+    return channel
+
+
+def _owner_says_no(
+    person: SlackRequests,
+    slack: SlackStandIn,
+    incident: Incident,
+    dm: str,
+    say: Callable[[str], None],
+) -> None:
+    """The owner presses "No, that wasn't me": the thread hears it, the responders are called."""
+    question = slack.direct_messages(OWNER)[0]
+    value = ButtonValue(i=incident.id, k=incident.access_key_id, a=incident.account_id)
+    person.click(
+        ActionId.OWNER_NO,
+        value.encode(),
+        user=OWNER,
+        channel=dm,
+        message_ts=question["ts"],
+        trigger_id=slack.issue_trigger(dm, OWNER),
+    )
+    slack.wait_for(
+        lambda s: "this was not them" in json.dumps(s.thread(incident.channel, incident.thread_ts)),
+        WAIT,
+    )
+    say(f"@{OWNER} pressed No, that wasn't me: the thread and the responders were told")
+
+
+def _report(
+    person: SlackRequests, slack: SlackStandIn, incident: Incident, say: Callable[[str], None]
+) -> None:
+    """The responder presses Report: the write-up and the timeline chart land in the thread."""
+    value = ButtonValue(i=incident.id, k=incident.access_key_id, a=incident.account_id)
+    person.click(
+        ActionId.REPORT,
+        value.encode(),
+        user=RESPONDER,
+        channel=incident.channel,
+        message_ts=incident.thread_ts,
+    )
+    slack.wait_for(
+        lambda s: (
+            "asked for the report" in json.dumps(s.thread(incident.channel, incident.thread_ts))
+        ),
+        WAIT,
+    )
+    say(f"@{RESPONDER} pressed Report: report-{incident.id}.md and its chart attached")
