@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +62,8 @@ def user_message(error: BaseException, *, unexpected: str = CHECK_THE_THREAD) ->
     """
     if isinstance(error, KeycheckError):
         return str(error)
+    import secrets  # here, not at the top: `keycheck analyze` must not pay for hmac and random
+
     reference = secrets.token_hex(4)
     log.error("unexpected error (ref %s)", reference, exc_info=error)
     return f"Something went wrong on keycheck's side (ref `{reference}`). {unexpected}"

@@ -2,57 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-
-def utcnow() -> datetime:
-    """The one clock default, so records never mix naive and aware times."""
-    return datetime.now(UTC)
-
-
-class KeyKind(StrEnum):
-    LONG_TERM = "long-term"
-    TEMPORARY = "temporary"
-
-
-class Severity(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-    @property
-    def rank(self) -> int:
-        return list(Severity).index(self)
-
-
-class RuleId(StrEnum):
-    """Finding rule ids: a stable contract that users and tests filter on."""
-
-    RECON_CALLER_IDENTITY = "recon.caller_identity"
-    RECON_ENUMERATION = "recon.enumeration"
-    ACCESS_DENIED = "access_denied"
-    CREDENTIAL_ACCESS_SECRETS = "credential_access.secrets"
-    EXECUTION_REMOTE_COMMAND = "execution.remote_command"
-    PERSISTENCE_ACCESS_KEY = "persistence.access_key"
-    PERSISTENCE_USER = "persistence.user"
-    PERSISTENCE_LOGIN_PROFILE = "persistence.login_profile"
-    PERSISTENCE_ROLE_TRUST = "persistence.role_trust"
-    PRIVESC_POLICY = "privesc.policy"
-    LATERAL_ASSUME_ROLE = "lateral.assume_role"
-    DEFENSE_EVASION_LOGGING = "defense_evasion.logging"
-    EXFIL_SHARING = "exfil.sharing"
-    IMPACT_COMPUTE = "impact.compute"
-    IMPACT_DESTRUCTION = "impact.destruction"
-    REGION_UNAPPROVED = "region.unapproved"
-    NETWORK_UNKNOWN = "network.unknown"
-    TRAVEL_IMPOSSIBLE = "travel.impossible"
-    ROOT_USAGE = "root.usage"
-    CONSOLE_LOGIN_NO_MFA = "console.login_no_mfa"
+# The timeline's types live apart, free of pydantic, so that analysis starts fast.
+from bot.events import Finding as Finding
+from bot.events import KeyKind as KeyKind
+from bot.events import RuleId as RuleId
+from bot.events import Severity as Severity
+from bot.events import TimelineEvent as TimelineEvent
+from bot.events import utcnow as utcnow
 
 
 class AlertKind(StrEnum):
@@ -62,37 +24,6 @@ class AlertKind(StrEnum):
     HEALTH = "health"
     CLOUDTRAIL_RECORD = "cloudtrail-record"
     UNRECOGNISED = "unrecognised"
-
-
-class TimelineEvent(BaseModel):
-    """One CloudTrail event, flattened to what analysis and the card need."""
-
-    model_config = ConfigDict(frozen=False)
-
-    event_id: str
-    time: datetime
-    region: str = ""
-    event_source: str = ""
-    event_name: str = ""
-    event_type: str = ""
-    access_key_id: str = ""
-    source_ip: str = ""
-    user_agent: str = ""
-    error_code: str = ""
-    error_message: str = ""
-    account_id: str = ""
-    recipient_account_id: str = ""
-    principal_arn: str = ""
-    principal_type: str = ""
-    user_name: str = ""
-    invoked_by: str = ""
-    mfa_authenticated: bool | None = None
-    read_only: bool | None = None
-    request_parameters: dict[str, Any] = Field(default_factory=dict)
-    response_elements: dict[str, Any] = Field(default_factory=dict)
-    additional_event_data: dict[str, Any] = Field(default_factory=dict)
-    tags: list[RuleId] = Field(default_factory=list)
-    chain: list[str] = Field(default_factory=list)
 
 
 class Alert(BaseModel):
@@ -179,16 +110,6 @@ class KeyReport(BaseModel):
     revoke_attached: bool = False
     admin_attached: bool = False
     error: str = ""
-
-
-class Finding(BaseModel):
-    """A rule that fired over a timeline, with the events that made it fire."""
-
-    rule: RuleId
-    technique: str
-    severity: Severity
-    event_ids: list[str]
-    summary: str
 
 
 class ActionKind(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -50,12 +51,11 @@ def build(
         raise MalformedPayload("no eventName")
     event = event_from_record(record)
     key, note = keyid.clean(event.access_key_id)
-    event = event.model_copy(
-        update={
-            "access_key_id": key,
-            "request_parameters": scrub(event.request_parameters),
-            "response_elements": scrub(event.response_elements),
-        }
+    event = replace(
+        event,
+        access_key_id=key,
+        request_parameters=scrub(event.request_parameters),
+        response_elements=scrub(event.response_elements),
     )
     rule, title = infer(event, from_rule=kind is AlertKind.CLOUDTRAIL_API_CALL)
     occurred = event.time if event.time != NO_TIME else None

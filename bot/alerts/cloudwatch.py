@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -111,12 +112,11 @@ def with_events(alert: Alert, events: list[TimelineEvent]) -> Alert:
 
 def _clean(event: TimelineEvent) -> TimelineEvent:
     key, _ = keyid.clean(event.access_key_id)
-    return event.model_copy(
-        update={
-            "access_key_id": key,
-            "request_parameters": scrub(event.request_parameters),
-            "response_elements": scrub(event.response_elements),
-        }
+    return replace(
+        event,
+        access_key_id=key,
+        request_parameters=scrub(event.request_parameters),
+        response_elements=scrub(event.response_elements),
     )
 
 

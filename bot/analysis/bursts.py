@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from bot.analysis.rules import is_discovery
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 
 def actor(event: TimelineEvent) -> str:

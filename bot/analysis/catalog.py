@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from bot.models import RuleId, Severity
+from bot.events import RuleId, Severity
 
 
 class Phase(IntEnum):

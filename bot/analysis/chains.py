@@ -8,7 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.analysis.report import DerivedKey
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 STS = "sts.amazonaws.com"
 MINTING_CALLS = frozenset(

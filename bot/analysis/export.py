@@ -11,7 +11,7 @@ from typing import Any
 import msgspec
 
 from bot.analysis.report import Analysis, TimelineReport
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 CSV_COLUMNS = (
     "time",
@@ -56,7 +56,7 @@ def analysis_dict(analysis: Analysis) -> dict[str, Any]:
     """Exactly the `keycheck analyze --format json` object of DESIGN.md."""
     return {
         "events": [event_row(event) for event in analysis.events],
-        "findings": [finding.model_dump(mode="json") for finding in analysis.findings],
+        "findings": msgspec.to_builtins(analysis.findings),
         "keys": [
             {"access_key_id": key.access_key_id, "derived_from": key.derived_from}
             for key in analysis.keys
@@ -75,24 +75,22 @@ def analysis_json(analysis: Analysis) -> str:
     return indented(analysis_dict(analysis)).decode()
 
 
+_EVIDENCE_FIELDS = (
+    "chain",
+    "user_agent",
+    "principal_arn",
+    "principal_type",
+    "user_name",
+    "account_id",
+    "error_message",
+    "request_parameters",
+    "response_elements",
+)
+
+
 def _evidence_event(event: TimelineEvent) -> dict[str, Any]:
     row = event_row(event)
-    row.update(
-        event.model_dump(
-            mode="json",
-            include={
-                "chain",
-                "user_agent",
-                "principal_arn",
-                "principal_type",
-                "user_name",
-                "account_id",
-                "error_message",
-                "request_parameters",
-                "response_elements",
-            },
-        )
-    )
+    row.update({name: msgspec.to_builtins(getattr(event, name)) for name in _EVIDENCE_FIELDS})
     return row
 
 
@@ -100,15 +98,15 @@ def timeline_json(report: TimelineReport) -> bytes:
     """The evidence file: the analyze shape plus the window, every lookup, and full events."""
     body = analysis_dict(report)
     body["events"] = [_evidence_event(event) for event in report.events]
-    body["keys"] = [key.model_dump(mode="json") for key in report.keys]
+    body["keys"] = msgspec.to_builtins(report.keys)
     body.update(
         key_id=report.key_id,
         account_id=report.account_id,
         start=iso(report.start),
         end=iso(report.end),
         generated_at=iso(report.generated_at),
-        lookups=[lookup.model_dump(mode="json") for lookup in report.lookups],
-        ips=[ip.model_dump(mode="json") for ip in report.ips],
+        lookups=msgspec.to_builtins(report.lookups),
+        ips=msgspec.to_builtins(report.ips),
     )
     return indented(body)
 

@@ -10,7 +10,7 @@ import json
 import re
 from typing import Any
 
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 _ACCOUNT = re.compile(r"(?<!\d)(\d{12})(?!\d)")
 # With a "*" principal, these conditions pin access to the organisation, network or account.

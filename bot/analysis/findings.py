@@ -9,7 +9,7 @@ from bot.analysis.bursts import actor
 from bot.analysis.catalog import RULES
 from bot.analysis.tagging import AnalysisConfig
 from bot.analysis.travel import Hop, impossible_travel
-from bot.models import Finding, RuleId, Severity, TimelineEvent
+from bot.events import Finding, RuleId, Severity, TimelineEvent
 
 Summariser = Callable[[list[TimelineEvent], AnalysisConfig], str]
 

@@ -9,16 +9,20 @@ every id in the result is unique.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from operator import attrgetter
 
-from bot.analysis.records import content_id
-from bot.models import TimelineEvent
+import msgspec
 
-_NOT_CONTENT = {"tags", "chain"}
+from bot.analysis.records import content_id
+from bot.events import TimelineEvent
+
+_NOT_CONTENT = frozenset({"tags", "chain", "event_id"})
 
 
 def _digest(event: TimelineEvent) -> str:
-    return content_id(event.model_dump(mode="json", exclude=_NOT_CONTENT | {"event_id"}))
+    fields = msgspec.to_builtins(event)
+    return content_id({k: v for k, v in fields.items() if k not in _NOT_CONTENT})
 
 
 def merge_events(*sources: Iterable[TimelineEvent]) -> list[TimelineEvent]:
@@ -38,6 +42,6 @@ def merge_events(*sources: Iterable[TimelineEvent]) -> list[TimelineEvent]:
         if len(variants) < 2:
             merged.append(event)
             continue
-        merged.extend(v.model_copy(update={"event_id": d}) for d, v in variants.items())
+        merged.extend(replace(v, event_id=d) for d, v in variants.items())
     merged.sort(key=attrgetter("time", "event_source", "event_name", "event_id"))
     return merged

@@ -10,7 +10,7 @@ from bot.analysis.merge import merge_events
 from bot.analysis.report import Analysis, DerivedKey
 from bot.analysis.summary import ip_summaries
 from bot.analysis.tagging import AnalysisConfig, tag_events
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 
 def analyze_events(

@@ -2,39 +2,65 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 # Where STS, IAM, SSO and Cognito put credentials in responseElements; in them, any field
 # named like a secret or a token is dropped (sessionToken, secretAccessKey, SecretKey, ...).
 CREDENTIAL_BLOCKS = ("credentials", "accessKey", "roleCredentials", "Credentials")
+# Where a record says when it happened, in the order they are believed.
+TIME_FIELDS = ("eventTime", "@timestamp")
+# The time given to an event that must have one but whose record had none readable.
+UNDATED = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def parse_time(value: object) -> datetime:
-    """CloudTrail's eventTime ('2024-01-01T00:00:00Z'); a missing or bad one sorts first."""
+def read_time(value: object) -> datetime | None:
+    """An ISO 8601 time (CloudTrail's '2024-01-01T00:00:00Z', a shipper's '...00.000Z'), epoch
+    seconds or a datetime, in UTC; None when it is none of them."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, UTC)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if not isinstance(value, str):
+        return None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return datetime(1970, 1, 1, tzinfo=UTC)
+        return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def record_time(record: dict[str, Any]) -> datetime | None:
+    """When the record's call was made: CloudTrail's eventTime, else the `@timestamp` that log
+    shippers (Logstash, OpenSearch, Elastic) write instead; None when neither reads."""
+    for name in TIME_FIELDS:
+        moment = read_time(record.get(name))
+        if moment is not None:
+            return moment
+    return None
+
+
+def parse_time(value: object) -> datetime:
+    """A time where one must be: an unreadable one is UNDATED, which sorts first."""
+    return read_time(value) or UNDATED
 
 
 def content_id(record: dict[str, Any]) -> str:
     """A stable id from the record's content, for records whose eventID is missing or reused."""
+    import hashlib  # here: loading OpenSSL is start-up that records with ids never need
+
     blob = json.dumps(record, sort_keys=True, default=str).encode()
     return "sha256:" + hashlib.sha256(blob).hexdigest()[:32]
 
@@ -49,6 +75,8 @@ def record_from_lookup(item: dict[str, Any]) -> dict[str, Any]:
     except msgspec.DecodeError:
         record = None
     if isinstance(record, dict):
+        if record_time(record) is None and "EventTime" in item:
+            return {**record, "eventTime": item["EventTime"]}
         return record
     return {
         "eventID": item.get("EventId", ""),
@@ -60,13 +88,6 @@ def record_from_lookup(item: dict[str, Any]) -> dict[str, Any]:
             "userName": item.get("Username", ""),
         },
     }
-
-
-def _principal(identity: dict[str, Any]) -> tuple[str, str]:
-    """(arn, user name): the session issuer's name for assumed roles, else the user's."""
-    issuer = _dict(_dict(identity.get("sessionContext")).get("sessionIssuer"))
-    name = identity.get("userName") or issuer.get("userName") or ""
-    return str(identity.get("arn", "")), str(name)
 
 
 def _key_id(identity: dict[str, Any]) -> str:
@@ -97,46 +118,63 @@ def _scrubbed(value: object) -> dict[str, Any]:
     return clean
 
 
-def _mfa(identity: dict[str, Any], extra: dict[str, Any]) -> bool | None:
-    attributes = _dict(_dict(identity.get("sessionContext")).get("attributes"))
-    flag = attributes.get("mfaAuthenticated", extra.get("MFAUsed"))
-    if flag is None:
-        return None
-    return str(flag).lower() in {"true", "yes"}
-
-
 def event_from_record(record: dict[str, Any]) -> TimelineEvent:
-    """Flatten one CloudTrail record; every field is optional because real records vary."""
-    return TimelineEvent.model_validate(event_fields(record))
+    """Flatten one CloudTrail record; every field is optional because real records vary.
+
+    A record without a readable time is dated UNDATED here; a sweep of files leaves such
+    records out of the timeline and counts them instead (`event_fields`).
+    """
+    fields = event_fields(record)
+    return TimelineEvent(**{**fields, "time": fields["time"] or UNDATED})
 
 
 def event_fields(record: dict[str, Any]) -> dict[str, Any]:
-    """A TimelineEvent's fields from one record, as plain values that can cross processes."""
-    identity = _dict(record.get("userIdentity"))
-    extra = _dict(record.get("additionalEventData"))
-    arn, user_name = _principal(identity)
-    read_only = record.get("readOnly")
-    return dict(
-        event_id=str(record.get("eventID") or content_id(record)),
-        time=parse_time(record.get("eventTime")),
-        region=str(record.get("awsRegion", "")),
-        event_source=str(record.get("eventSource", "")),
-        event_name=str(record.get("eventName", "")),
-        event_type=str(record.get("eventType", "")),
-        access_key_id=_key_id(identity),
-        source_ip=str(record.get("sourceIPAddress", "")),
-        user_agent=str(record.get("userAgent", "")),
-        error_code=str(record.get("errorCode", "")),
-        error_message=str(record.get("errorMessage", "")),
-        account_id=str(identity.get("accountId", "")),
-        recipient_account_id=str(record.get("recipientAccountId", "")),
-        principal_arn=arn,
-        principal_type=str(identity.get("type", "")),
-        user_name=user_name,
-        invoked_by=str(identity.get("invokedBy", "")),
-        mfa_authenticated=_mfa(identity, extra),
-        read_only=read_only if isinstance(read_only, bool) else None,
-        request_parameters=_dict(record.get("requestParameters")),
-        response_elements=_scrubbed(record.get("responseElements")),
-        additional_event_data=extra,
-    )
+    """A TimelineEvent's fields from one record, as plain values that can cross processes;
+    `time` is None when the record has no readable time.
+
+    Written flat, with one look-up per field: it runs once per record kept, 100,000 times
+    for a busy key's day.
+    """
+    get = record.get
+    identity, extra = _dict(get("userIdentity")), _dict(get("additionalEventData"))
+    context = _dict(identity.get("sessionContext"))
+    read_only = get("readOnly")
+    return {
+        "event_id": str(get("eventID") or content_id(record)),
+        "time": record_time(record),
+        "region": str(get("awsRegion", "")),
+        "event_source": str(get("eventSource", "")),
+        "event_name": str(get("eventName", "")),
+        "event_type": str(get("eventType", "")),
+        "access_key_id": _key_id(identity),
+        "source_ip": str(get("sourceIPAddress", "")),
+        "user_agent": str(get("userAgent", "")),
+        "error_code": str(get("errorCode", "")),
+        "error_message": str(get("errorMessage", "")),
+        "account_id": str(identity.get("accountId", "")),
+        "recipient_account_id": str(get("recipientAccountId", "")),
+        "principal_arn": str(identity.get("arn", "")),
+        "principal_type": str(identity.get("type", "")),
+        "user_name": _user_name(identity, context),
+        "invoked_by": str(identity.get("invokedBy", "")),
+        "mfa_authenticated": _mfa(context, extra),
+        "read_only": read_only if isinstance(read_only, bool) else None,
+        "request_parameters": _dict(get("requestParameters")),
+        "response_elements": _scrubbed(get("responseElements")),
+        "additional_event_data": extra,
+    }
+
+
+def _user_name(identity: dict[str, Any], context: dict[str, Any]) -> str:
+    """The user's name; for an assumed role, its session issuer's."""
+    name = identity.get("userName")
+    if not name:
+        name = _dict(context.get("sessionIssuer")).get("userName")
+    return str(name or "")
+
+
+def _mfa(context: dict[str, Any], extra: dict[str, Any]) -> bool | None:
+    flag = _dict(context.get("attributes")).get("mfaAuthenticated", extra.get("MFAUsed"))
+    if flag is None:
+        return None
+    return str(flag).lower() in {"true", "yes"}

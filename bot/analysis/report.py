@@ -1,15 +1,18 @@
-"""What an analysis or a timeline produces: the models Slack, the CLI and exports render."""
+"""What an analysis or a timeline produces: the records Slack, the CLI and exports render.
+
+Plain dataclasses, as `bot.events` are: `keycheck analyze` must not wait for pydantic.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import BaseModel, Field
-
-from bot.models import Finding, TimelineEvent, utcnow
+from bot.events import Finding, TimelineEvent, utcnow
 
 
-class DerivedKey(BaseModel):
+@dataclass(kw_only=True)
+class DerivedKey:
     """A temporary key minted (AssumeRole, GetSessionToken, …) by a key we followed."""
 
     access_key_id: str
@@ -20,10 +23,11 @@ class DerivedKey(BaseModel):
     via: str = ""
     event_id: str = ""
     minted_at: datetime | None = None
-    chain: list[str] = Field(default_factory=list)
+    chain: list[str] = field(default_factory=list)
 
 
-class IpSummary(BaseModel):
+@dataclass(kw_only=True)
+class IpSummary:
     """One source address of the timeline, with where it is and whether it is ours."""
 
     ip: str
@@ -35,13 +39,14 @@ class IpSummary(BaseModel):
     last_seen: datetime | None = None
 
 
-class Analysis(BaseModel):
+@dataclass(kw_only=True)
+class Analysis:
     """Tagged events in time order, the findings over them, and the keys they minted."""
 
-    events: list[TimelineEvent] = Field(default_factory=list)
-    findings: list[Finding] = Field(default_factory=list)
-    keys: list[DerivedKey] = Field(default_factory=list)
-    ips: list[IpSummary] = Field(default_factory=list)
+    events: list[TimelineEvent] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    keys: list[DerivedKey] = field(default_factory=list)
+    ips: list[IpSummary] = field(default_factory=list)
 
     @property
     def first_seen(self) -> datetime | None:
@@ -61,7 +66,8 @@ class Analysis(BaseModel):
         return sorted(counts, key=lambda region: (-counts[region], region))
 
 
-class RegionResult(BaseModel):
+@dataclass(kw_only=True)
+class RegionResult:
     """One (key, account, region) lookup: how many events, or why it failed."""
 
     region: str
@@ -75,7 +81,8 @@ class RegionResult(BaseModel):
         return not self.error
 
 
-class RegionProgress(BaseModel):
+@dataclass(kw_only=True)
+class RegionProgress:
     """Reported as each lookup finishes, so Slack and the terminal can show progress."""
 
     result: RegionResult
@@ -85,6 +92,7 @@ class RegionProgress(BaseModel):
     keys: int = 1
 
 
+@dataclass(kw_only=True)
 class TimelineReport(Analysis):
     """A fetched timeline: the analysis plus the window and what every region answered."""
 
@@ -92,8 +100,8 @@ class TimelineReport(Analysis):
     account_id: str = ""
     start: datetime
     end: datetime
-    generated_at: datetime = Field(default_factory=utcnow)
-    lookups: list[RegionResult] = Field(default_factory=list)
+    generated_at: datetime = field(default_factory=utcnow)
+    lookups: list[RegionResult] = field(default_factory=list)
 
     @property
     def failed(self) -> list[RegionResult]:

@@ -19,7 +19,7 @@ from bot.analysis.exposure import (
     adds_restore_access,
     request_policy_opens,
 )
-from bot.models import RuleId, TimelineEvent
+from bot.events import RuleId, TimelineEvent
 
 Condition = Callable[[TimelineEvent], bool]
 

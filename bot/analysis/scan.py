@@ -218,13 +218,13 @@ def scan_records(
     """The file's records; with needles, only those whose raw text holds one of them.
 
     A file that holds no needle at all is not split: its records are counted by their
-    eventTime fields, for progress only.
+    time fields, for progress only.
     """
     text = plain(blob)
     scanned = Scanned()
     hits = [] if needles is None else _hits(text, needles)
     if needles is not None and not hits:
-        scanned.seen = text.count(b'"eventTime"')
+        scanned.seen = max(text.count(b'"eventTime"'), text.count(b'"@timestamp"'))
         return scanned
     parts = pieces(text, name)
     scanned.seen = len(parts)

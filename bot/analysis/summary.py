@@ -9,7 +9,7 @@ from bot.analysis.catalog import RULES
 from bot.analysis.networks import SourceKind, in_networks, source_kind
 from bot.analysis.report import IpSummary
 from bot.analysis.tagging import AnalysisConfig
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 
 def ip_summaries(events: Sequence[TimelineEvent], config: AnalysisConfig) -> list[IpSummary]:

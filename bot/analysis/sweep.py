@@ -15,13 +15,14 @@ by time, whatever order the files came in.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence, Set
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import msgspec
 
@@ -29,12 +30,13 @@ from bot.analysis.chains import DEFAULT_DEPTH
 from bot.analysis.prefilter import MINT_NEEDLE, Edge, Reach, Record, concerns, minted_edge
 from bot.analysis.records import event_fields
 from bot.analysis.scan import scan_records
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 if TYPE_CHECKING:
     from multiprocessing.pool import AsyncResult
 
-_DECODER = msgspec.msgpack.Decoder(list[dict[str, Any]])
+log = logging.getLogger(__name__)
+_DECODER = msgspec.msgpack.Decoder(list[TimelineEvent])
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,18 @@ class _Task:
 
 @dataclass
 class _Result:
-    fields: list[dict[str, Any]] = field(default_factory=list)
+    """One file's kept events, minted keys and record count, and the ids of the records kept
+    but without a readable time (they are never dated 1970)."""
+
+    events: list[TimelineEvent] = field(default_factory=list)
     edges: list[Edge] = field(default_factory=list)
     seen: int = 0
+    undated: list[str] = field(default_factory=list)
 
 
-# A result as it crosses from a worker: its fields (as MessagePack, unless a number in them
-# is past 64 bits), then its edges and count.
-_Packed = tuple[bytes | list[dict[str, Any]], list[Edge], int]
+# A result as it crosses from a worker: its events (as MessagePack, unless a number in them
+# is past 64 bits), then its edges, count and undated ids.
+_Packed = tuple[bytes | list[TimelineEvent], list[Edge], int, list[str]]
 
 
 def _needles(task: _Task) -> list[bytes] | None:
@@ -102,22 +108,32 @@ def _scan(task: _Task) -> _Result:
     """In a worker: one file's records that the task keeps, and the keys minted in it."""
     scanned = scan_records(task.source.load(), task.source.name, _needles(task))
     edges = [e for e in map(minted_edge, scanned.records) if e is not None] if task.edges else []
-    kept = [event_fields(record) for record in scanned.records if _kept(record, task)]
-    return _Result(kept, edges, scanned.seen)
+    result = _Result(edges=edges, seen=scanned.seen)
+    for record in scanned.records:
+        if not _kept(record, task):
+            continue
+        fields = event_fields(record)
+        if fields["time"] is None:
+            result.undated.append(fields["event_id"])
+        else:
+            result.events.append(TimelineEvent(**fields))
+    return result
 
 
 def _scan_packed(task: _Task) -> _Packed:
-    """`_scan` in a worker: MessagePack is cheaper both ways than pickling the dicts."""
+    """`_scan` in a worker: MessagePack is cheaper both ways than pickling the events, and the
+    parent decodes it straight into events."""
     result = _scan(task)
     try:
-        return msgspec.msgpack.encode(result.fields), result.edges, result.seen
+        return msgspec.msgpack.encode(result.events), result.edges, result.seen, result.undated
     except OverflowError:
-        return result.fields, result.edges, result.seen
+        return result.events, result.edges, result.seen, result.undated
 
 
 def _unpacked(packed: _Packed) -> _Result:
-    fields, edges, seen = packed
-    return _Result(_DECODER.decode(fields) if isinstance(fields, bytes) else fields, edges, seen)
+    events, edges, seen, undated = packed
+    decoded = _DECODER.decode(events) if isinstance(events, bytes) else events
+    return _Result(decoded, edges, seen, undated)
 
 
 def workers(sources: Sequence[Source], jobs: int | None = None) -> int:
@@ -175,19 +191,30 @@ def _sweep(
         yield task, result
 
 
-def _events(result: _Result) -> list[TimelineEvent]:
-    return [TimelineEvent.model_validate(fields) for fields in result.fields]
+def _events(result: _Result, undated: list[str] | None) -> list[TimelineEvent]:
+    """The result's events; its undated records go to `undated` (or, when nobody asked, to a
+    warning)."""
+    if result.undated and undated is None:
+        missing = result.undated
+        log.warning("%d records without a readable time left out: %s", len(missing), missing[:5])
+    elif undated is not None:
+        undated.extend(result.undated)
+    return result.events
 
 
 def every_event(
     sources: Sequence[Source],
     progress: ProgressCallback | None = None,
     jobs: int | None = None,
+    undated: list[str] | None = None,
 ) -> Iterator[TimelineEvent]:
-    """Every record of every file, as events; `jobs` processes (default: one per core)."""
+    """Every record of every file, as events; `jobs` processes (default: one per core).
+
+    The ids of records without a readable time go to `undated` instead.
+    """
     tasks = (_Task(source) for source in sources)
     for _, result in _sweep(tasks, len(sources), workers(sources, jobs), progress):
-        yield from _events(result)
+        yield from _events(result, undated)
 
 
 def select_events(
@@ -196,19 +223,23 @@ def select_events(
     depth: int = DEFAULT_DEPTH,
     progress: ProgressCallback | None = None,
     jobs: int | None = None,
+    undated: list[str] | None = None,
 ) -> list[TimelineEvent]:
-    """The keys' events, their minted keys' (to `depth` hops), and those that created them."""
+    """The keys' events, their minted keys' (to `depth` hops), and those that created them.
+
+    The ids of such records without a readable time go to `undated` instead.
+    """
     reached = Reach(keys, depth)
     count = workers(sources, jobs)
     kept: list[TimelineEvent] = []
     scanned: list[tuple[Source, frozenset[str]]] = []
     tasks = (_Task(source, reached.keys, edges=True) for source in sources)
     for task, result in _sweep(tasks, len(sources), count, progress):
-        kept += _events(result)
+        kept += _events(result, undated)
         reached.learn(result.edges)
         scanned.append((task.source, task.keys or frozenset()))
     final = reached.keys
     again = [_Task(source, final - known, known) for source, known in scanned if known != final]
     for _, result in _sweep(iter(again), len(again), count, progress, second_pass=True):
-        kept += _events(result)
+        kept += _events(result, undated)
     return kept

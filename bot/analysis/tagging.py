@@ -11,7 +11,7 @@ from bot.analysis.geo import Locator
 from bot.analysis.networks import IPNetwork, SourceKind, in_networks, source_kind
 from bot.analysis.rules import api_rule
 from bot.analysis.travel import impossible_travel
-from bot.models import RuleId, TimelineEvent
+from bot.events import RuleId, TimelineEvent
 
 DENIED_CODES = frozenset(
     {

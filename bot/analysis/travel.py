@@ -15,7 +15,7 @@ from itertools import pairwise
 from bot.analysis.bursts import actor
 from bot.analysis.geo import Location, Locator, distance_km
 from bot.analysis.networks import SourceKind, source_kind
-from bot.models import TimelineEvent
+from bot.events import TimelineEvent
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.analysis.context import AnalysisSettings, NoSettings, analysis_config
-from bot.analysis.export import analysis_json, iso
+from bot.analysis.export import analysis_dict, indented, iso
 from bot.analysis.findings import call_name
 from bot.analysis.pipeline import analyze
 from bot.analysis.report import Analysis
 from bot.analysis.sweep import Progress, every_event, select_events
 from bot.domain.keys import TERMINAL_USAGE, parse_key_id
 from bot.errors import InvalidKeyId
+from bot.events import TimelineEvent
 from bot.investigate.trailfiles import trail_sources
-from bot.models import TimelineEvent
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -123,18 +123,39 @@ def run(args: argparse.Namespace) -> int:
     )
     sources = trail_sources(args.files, _s3_client)
     progress = show_progress if sys.stderr.isatty() else None
+    undated: list[str] = []
     with no_cycle_collection():
         events: Iterable[TimelineEvent] = (
-            select_events(sources, set(keys), progress=progress, jobs=args.jobs)
+            select_events(sources, set(keys), progress=progress, jobs=args.jobs, undated=undated)
             if keys
-            else every_event(sources, progress, args.jobs)
+            else every_event(sources, progress, args.jobs, undated)
         )
         result = analyze(events, config, keys=keys)
+        warn_undated(undated)
         if args.format == "json":
-            sys.stdout.write(analysis_json(result) + "\n")
+            sys.stdout.write(analyze_json(result, undated) + "\n")
         else:
             print(analysis_table(result))
     return 0
+
+
+def warn_undated(undated: list[str]) -> None:
+    """Records left out for want of a time are said on stderr, never dated 1970 unseen."""
+    if undated:
+        named = ", ".join(undated[:5]) + (", …" if len(undated) > 5 else "")
+        print(
+            f"keycheck: {len(undated)} records without a readable eventTime or @timestamp "
+            f"left out of the timeline: {named}",
+            file=sys.stderr,
+        )
+
+
+def analyze_json(result: Analysis, undated: list[str]) -> str:
+    """DESIGN's object; with `undated` (count and ids) only when some records had no time."""
+    body = analysis_dict(result)
+    if undated:
+        body["undated"] = {"records": len(undated), "event_ids": undated}
+    return indented(body).decode()
 
 
 def analysis_table(result: Analysis) -> str:

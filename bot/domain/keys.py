@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.errors import InvalidKeyId, SecretPasted
-from bot.models import KeyKind
+from bot.events import KeyKind
 
 KEY_ID = re.compile(r"\A(AKIA|ASIA)[A-Z2-7]{16}\Z")
 KEY_ID_IN_TEXT = re.compile(r"\b(?:AKIA|ASIA)[A-Z2-7]{16}\b")

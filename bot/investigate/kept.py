@@ -8,7 +8,11 @@ the chart show, capped so one record stays well inside a DynamoDB item).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
+
+import msgspec
 
 from bot.analysis.report import TimelineReport
 from bot.domain.actions import new_action_id
@@ -52,16 +56,22 @@ def timeline_record(incident: Incident, report: TimelineReport, actor: str) -> A
             "start": report.start.isoformat(),
             "end": report.end.isoformat(),
             "event_count": len(report.events),
-            "events": [e.model_dump(mode="json", include=EVENT_FIELDS) for e in events],
+            "events": [_kept_event(event) for event in events],
             "findings": [_kept(finding) for finding in report.findings],
         },
     )
 
 
+def _kept_event(event: TimelineEvent) -> dict[str, Any]:
+    fields: dict[str, Any] = msgspec.to_builtins(event)
+    return {name: value for name, value in fields.items() if name in EVENT_FIELDS}
+
+
 def _kept(finding: Finding) -> dict[str, object]:
     """A finding as kept: its first event ids only (a denied-calls finding may name thousands)."""
-    kept = finding.model_copy(update={"event_ids": finding.event_ids[:MAX_KEPT_EVENT_IDS]})
-    return kept.model_dump(mode="json")
+    kept = replace(finding, event_ids=finding.event_ids[:MAX_KEPT_EVENT_IDS])
+    fields: dict[str, object] = msgspec.to_builtins(kept)
+    return fields
 
 
 def kept_timeline(actions: list[ActionRecord]) -> TimelineReport | None:
@@ -79,8 +89,8 @@ def kept_timeline(actions: list[ActionRecord]) -> TimelineReport | None:
         start=datetime.fromisoformat(str(after["start"])),
         end=datetime.fromisoformat(str(after["end"])),
         generated_at=record.updated_at,
-        events=[TimelineEvent.model_validate(e) for e in after.get("events", [])],
-        findings=[Finding.model_validate(f) for f in after.get("findings", [])],
+        events=[msgspec.convert(e, TimelineEvent) for e in after.get("events", [])],
+        findings=[msgspec.convert(f, Finding) for f in after.get("findings", [])],
     )
 
 

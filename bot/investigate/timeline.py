@@ -270,7 +270,7 @@ def build_timeline(
         progress=progress,
     ).run(key_id, account_id)
     analysis = analyze_events(merge_events(fetched.events), config, fetched.derived)
-    fields = {name: getattr(analysis, name) for name in Analysis.model_fields}
+    fields = {name: getattr(analysis, name) for name in Analysis.__dataclass_fields__}
     return TimelineReport(
         **fields,
         key_id=key_id,

@@ -35,7 +35,7 @@ def fetched(settings: Settings, key_id: str) -> TimelineReport:
     events = [event_from_record(r) for r in scenario.recon_records(ACCOUNT, key_id, T0)]
     analysis = analyze(events, analysis_config(settings), keys=[key_id])
     return TimelineReport(
-        **analysis.model_dump(),
+        **{name: getattr(analysis, name) for name in analysis.__dataclass_fields__},
         key_id=key_id,
         account_id=ACCOUNT,
         start=T0 - timedelta(days=1),

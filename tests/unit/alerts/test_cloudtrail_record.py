@@ -74,7 +74,7 @@ def test_session_tokens_in_a_record_are_not_kept(alerts_from: Parse) -> None:
 
     assert token not in alert.raw
     assert "ASIAQXZ4RMBTK3HV6YDP" in alert.raw
-    assert token not in alert.events[0].model_dump_json()
+    assert token not in alert.model_dump_json()
     assert alert.events[0].response_elements["credentials"]["accessKeyId"] == "ASIAQXZ4RMBTK3HV6YDP"
 
 

@@ -1,4 +1,5 @@
-"""The offline analysis loads none of the AWS or Slack machinery: start-up is most of a run."""
+"""The offline analysis loads none of the AWS, Slack or pydantic machinery: start-up is most of
+a run."""
 
 from __future__ import annotations
 
@@ -8,9 +9,17 @@ import sys
 from pathlib import Path
 
 import bot.analysis
-from tests.unit.analysis.support import FIXTURES, REPO
+from tests.unit.analysis.support import FIXTURES, KEY, REPO
 
-HEAVY = ("boto3", "botocore", "slack_sdk", "slack_bolt", "pydantic_settings")
+HEAVY = (
+    "boto3",
+    "botocore",
+    "slack_sdk",
+    "slack_bolt",
+    "pydantic",
+    "pydantic_settings",
+    "tenacity",
+)
 REPORT = f"import sys; print(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r})))"
 
 
@@ -35,7 +44,8 @@ def test_no_analysis_module_imports_aws_or_slack(tmp_path: Path) -> None:
 
 def test_keycheck_analyze_imports_none_of_them_from_start_to_end(tmp_path: Path) -> None:
     seed = FIXTURES / "seed-recon.json"
-    run = f"from bot.cli.main import main; main(['analyze', {str(seed)!r}, '--format', 'json'])"
+    words = ["analyze", str(seed), "--key", KEY, "--format", "json"]
+    run = f"from bot.cli.main import main; main({words!r})"
     assert _loaded(run, tmp_path) == "[]"
 
 

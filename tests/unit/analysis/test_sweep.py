@@ -118,3 +118,18 @@ def test_one_worker_per_core_and_none_for_one_file_or_s3(trail: list[Source]) ->
     assert workers(trail[:1]) == 1
     assert workers(trail, jobs=3) == 3
     assert workers([*trail, Source("s3://bucket/key", bytes, parallel=False)], jobs=2) == 1
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_records_without_a_time_are_named_not_dated(tmp_path: Path, jobs: int) -> None:
+    timeless = record("CreateUser", eventID="no-time")
+    del timeless["eventTime"]
+    shipped = {"@timestamp": "2026-05-21T12:13:00.000Z", **record("ListUsers", eventID="x")}
+    del shipped["eventTime"]
+    trail = _write(tmp_path, {"a.json": [timeless], "b.json": [shipped]})
+    undated: list[str] = []
+    (event,) = select_events(trail, {KEY}, jobs=jobs, undated=undated)
+    assert undated == ["no-time"]
+    assert event.time == T0 + timedelta(minutes=1, seconds=2)
+    assert [e.event_id for e in every_event(trail, jobs=jobs, undated=undated)] == ["x"]
+    assert undated == ["no-time", "no-time"]

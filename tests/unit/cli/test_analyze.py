@@ -229,3 +229,51 @@ def test_a_broken_file_read_by_a_worker_is_a_clear_error(
     assert status == 2
     assert out == ""
     assert "broken.jsonl: line 2 is not JSON" in err
+
+
+def _shipped(record_: dict[str, Any]) -> dict[str, Any]:
+    """A record as Logstash or OpenSearch export it: `@timestamp` (milliseconds), no eventTime."""
+    shipped = {k: v for k, v in record_.items() if k != "eventTime"}
+    moment = record_["eventTime"].replace("Z", ".000Z")
+    return {"@timestamp": moment, "@version": "1", **shipped}
+
+
+def test_a_log_shippers_export_keeps_its_times(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    records = json.loads(SEED.read_text())["Records"]
+    export = tmp_path / "opensearch-export.ndjson"
+    export.write_text("\n".join(json.dumps(_shipped(r)) for r in reversed(records)))
+    shipped = analyse_json(capsys, str(export), "--key", KEY)
+    delivered = analyse_json(capsys, str(SEED), "--key", KEY)
+    assert [e["time"] for e in shipped["events"]] == [e["time"] for e in delivered["events"]]
+    assert not any(e["time"].startswith("1970") for e in shipped["events"])
+    assert shipped == delivered  # the same order, tags and findings: bursts need the times
+
+
+def test_a_record_without_a_time_is_counted_and_said_never_dated_1970(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    timeless = record("CreateUser", eventID="no-time")
+    del timeless["eventTime"]
+    garbled = record("CreateAccessKey", eventID="bad-time", eventTime="yesterday")
+    logs = tmp_path / "records.jsonl"
+    logs.write_text("\n".join(json.dumps(r) for r in (timeless, garbled, record("ListUsers"))))
+    status, out, err = run(capsys, str(logs), "--key", KEY, "--format", "json")
+    body = json.loads(out)
+    assert status == 0
+    assert [e["event_name"] for e in body["events"]] == ["ListUsers"]
+    assert body["undated"] == {"records": 2, "event_ids": ["no-time", "bad-time"]}
+    assert "2 records without a readable eventTime or @timestamp" in err
+    assert "no-time, bad-time" in err
+
+
+def test_lookup_events_output_is_dated_by_its_event_time(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    inner = {k: v for k, v in record("ListUsers").items() if k != "eventTime"}
+    item = {"EventId": inner["eventID"], "EventTime": "2026-05-21T12:11:58+00:00"}
+    lookup = tmp_path / "lookup.json"
+    lookup.write_text(json.dumps({"Events": [{**item, "CloudTrailEvent": json.dumps(inner)}]}))
+    body = analyse_json(capsys, str(lookup))
+    assert [e["time"] for e in body["events"]] == ["2026-05-21T12:11:58Z"]

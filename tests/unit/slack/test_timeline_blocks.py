@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -79,7 +80,7 @@ def _report(extra: list[dict[str, Any]] | None = None) -> TimelineReport:
     )
     result = analyze(map(event_from_record, records), config, keys=[KEY])
     return TimelineReport(
-        **{name: getattr(result, name) for name in type(result).model_fields},
+        **{name: getattr(result, name) for name in type(result).__dataclass_fields__},
         key_id=KEY,
         account_id=ACCOUNT,
         start=T0 - timedelta(days=30),
@@ -225,9 +226,7 @@ def _huge_report() -> TimelineReport:
         for i in range(30)
     ]
     base = _report()
-    return base.model_copy(
-        update={"findings": findings, "ips": ips, "keys": keys, "lookups": failed}
-    )
+    return replace(base, findings=findings, ips=ips, keys=keys, lookups=failed)
 
 
 def test_a_huge_timeline_summary_stays_within_what_slack_accepts() -> None:
