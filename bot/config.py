@@ -67,6 +67,8 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 256 * 1024
     port: int = Field(3000, validation_alias=AliasChoices("PORT", "KEYCHECK_PORT"))
+    # The Slack user group (S…) mentioned when an incident steps up to high or critical.
+    escalation_group: str = ""
 
     @field_validator(
         "responders",

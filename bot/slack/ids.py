@@ -23,6 +23,7 @@ class ActionId(StrEnum):
     UNDO = "kc_undo"
     APPROVE = "kc_approve"
     VERIFY = "kc_verify"
+    MORE = "kc_more"
 
 
 class CallbackId(StrEnum):
@@ -37,6 +38,7 @@ class ButtonValue(BaseModel):
     k: str = ""  # access key id
     a: str = ""  # account id
     r: str = ""  # action record id (undo, approve)
+    x: str = ""  # the action chosen, in an overflow menu's option (at most 150 characters)
 
     def encode(self) -> str:
         return self.model_dump_json(exclude_defaults=True)

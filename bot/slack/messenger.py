@@ -207,8 +207,13 @@ class Messenger:
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        *,
+        broadcast: bool = False,
     ) -> PostedMessage:
-        """Post (paced per channel) and return where it landed; keep `channel` for later updates."""
+        """Post (paced per channel) and return where it landed; keep `channel` for later updates.
+
+        `broadcast` shows a thread reply in the channel too (`reply_broadcast`).
+        """
         target = self._channel(channel)
         self.pacer.wait(target)
         response = self._call(
@@ -221,6 +226,7 @@ class Messenger:
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
+                reply_broadcast=True if broadcast and thread_ts else None,
             ),
         )
         posted = PostedMessage(channel=str(response["channel"]), ts=str(response["ts"]))
@@ -233,9 +239,11 @@ class Messenger:
         text: str,
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
+        *,
+        broadcast: bool = False,
     ) -> str:
         """Post and return the message ts."""
-        return self.post_message(channel, text, blocks, thread_ts).ts
+        return self.post_message(channel, text, blocks, thread_ts, broadcast=broadcast).ts
 
     def post_to(self, place: Place, message: Message) -> PostedMessage:
         """Post where asked; in a public channel keycheck is not in yet, join it first."""

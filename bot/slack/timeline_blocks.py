@@ -20,7 +20,7 @@ from bot.slack.blocks import (
     section,
     text_length,
 )
-from bot.slack.cards import SEVERITY_EMOJI
+from bot.slack.card_story import SEVERITY_EMOJI
 from bot.slack.format import clean, code, local_time, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue
 

@@ -86,6 +86,7 @@ class Message:
     files: list[str] = field(default_factory=list)
     edits: int = 0
     replies: list[str] = field(default_factory=list)
+    broadcast: bool = False
 
 
 @dataclass
@@ -226,7 +227,9 @@ class Workspace:
             (
                 m
                 for m in self.messages.values()
-                if m.channel == channel_id and not m.thread_ts and not m.ephemeral_to
+                if m.channel == channel_id
+                and (m.broadcast or not m.thread_ts)
+                and not m.ephemeral_to
             ),
             key=lambda m: m.ts,
         )
@@ -255,6 +258,8 @@ class Workspace:
         }
         if message.thread_ts:
             data["thread_ts"] = message.thread_ts
+        if message.broadcast:
+            data["subtype"] = "thread_broadcast"
         if message.replies:
             data.update(
                 thread_ts=message.ts,
@@ -329,9 +334,9 @@ class Workspace:
         self._writable(channel)
         text, blocks = self._content(params)
         thread = self._thread(channel, params.get("thread_ts"))
-        message = self._store(
-            Message(channel.id, self._next_ts(), text, blocks, self.clock(), thread_ts=thread)
-        )
+        message = Message(channel.id, self._next_ts(), text, blocks, self.clock(), thread_ts=thread)
+        message.broadcast = bool(thread) and params.get("reply_broadcast") in (True, "true", "1")
+        self._store(message)
         return {"channel": channel.id, "ts": message.ts, "message": self.message_json(message)}
 
     def chat_update(self, params: Json) -> Json:
