@@ -7,12 +7,19 @@ is percent-encoded, so an attacker-chosen name cannot add a parameter or leave t
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from bot.models import Alert, AlertKind, Incident
 from bot.slack.format import escape
 
 DEFAULT_REGION = "us-east-1"
+_REGION = re.compile(r"\A[a-z]{2}(?:-[a-z]+)+-\d{1,2}\Z")
+
+
+def region_or_default(region: str) -> str:
+    """A region name as AWS writes them; anything else (empty, forged) is the default."""
+    return region if _REGION.match(region) else DEFAULT_REGION
 
 
 def _partition(region: str) -> str:
@@ -25,7 +32,7 @@ def _partition(region: str) -> str:
 
 def console_host(region: str) -> str:
     """`https://eu-west-1.console.aws.amazon.com` and its China and GovCloud counterparts."""
-    region = region or DEFAULT_REGION
+    region = region_or_default(region)
     partition = _partition(region)
     if partition == "aws-cn":
         return "https://console.amazonaws.cn"
@@ -46,7 +53,7 @@ def iam_user_credentials(user_name: str, region: str = "") -> str:
 
 def cloudtrail_history(access_key_id: str, region: str) -> str:
     """CloudTrail Event history in one region, filtered by the access key."""
-    region = region or DEFAULT_REGION
+    region = region_or_default(region)
     return (
         f"{console_host(region)}/cloudtrail/home?region={_q(region)}"
         f"#/events?AccessKeyId={_q(access_key_id)}"
@@ -54,7 +61,7 @@ def cloudtrail_history(access_key_id: str, region: str) -> str:
 
 
 def guardduty_finding(finding_id: str, region: str) -> str:
-    region = region or DEFAULT_REGION
+    region = region_or_default(region)
     return (
         f"{console_host(region)}/guardduty/home?region={_q(region)}"
         f"#/findings?macros=current&fId={_q(finding_id)}"
@@ -63,7 +70,8 @@ def guardduty_finding(finding_id: str, region: str) -> str:
 
 def health_event(event_arn: str, region: str) -> str:
     """The event in the account's Health dashboard (its own host in the commercial partition)."""
-    host = "https://health.aws.amazon.com" if _partition(region) == "aws" else console_host(region)
+    commercial = _partition(region_or_default(region)) == "aws"
+    host = "https://health.aws.amazon.com" if commercial else console_host(region)
     return f"{host}/health/home#/account/event-log?eventID={_q(event_arn)}&eventTab=details"
 
 
