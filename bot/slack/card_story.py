@@ -78,7 +78,7 @@ def story_section(history: list[Alert]) -> list[Block]:
     if len(history) < 2:
         return []
     latest = history[-RECENT:]
-    heading = f"*Latest alerts* ({len(latest)} of {len(history)}, newest first)"
+    heading = f"*Latest alerts* ({len(latest)} of {len(history)}, latest first)"
     lines = [phases_line(history), heading, *(alert_line(a) for a in reversed(latest))]
     return [section("\n".join(lines), verbatim=True)]
 

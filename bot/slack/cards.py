@@ -366,7 +366,8 @@ def _card_fields(
     incident: Incident, story: CardStory, context: AlertContext, account: str, now: datetime
 ) -> list[tuple[str, str]]:
     """The ten facts a responder reads first; a fact the alerts cannot have is left out."""
-    alert, worst_alert, latest = story.first, story.worst, story.history[-1]
+    alert, worst_alert = story.first, story.worst
+    latest = next((a for a in reversed(story.history) if a.source_ip), alert)
     report, key = context.key, alert.access_key_id or incident.access_key_id
     pairs = [
         ("What happened", _what(worst_alert)),

@@ -20,14 +20,17 @@ import pytest
 
 from bot.models import Incident, IncidentStatus
 from bot.runtime.process import Runtime
+from bot.slack.blocks import SUMMARY_BUDGET, text_length
 from bot.slack.ids import ActionId
+from bot.slack.timeline_blocks import summary_message
 from bot.standins import demo_scenario as scenario
 from bot.standins.aws import create_alert_queue
 from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
+from bot.standins.slack_blocks import block_errors
 from bot.standins.slack_requests import SlackRequests
 from bot.standins.transcript import render_message
-from tests.conftest import RESPONDER, STRANGER
+from tests.conftest import REPO, RESPONDER, STRANGER
 from tests.e2e.conftest import (
     ACCOUNT,
     ALERTS,
@@ -42,6 +45,7 @@ from tests.e2e.conftest import (
 from tests.support.cards import button_count
 from tests.support.story import as_alert, call_record, repeat_record
 from tests.unit.analysis.support import cloudtrail_standin
+from tests.unit.slack.test_timeline_blocks import _huge_report
 
 GROUP = "S0RESPONDERS"
 REPEATS = 30
@@ -194,3 +198,63 @@ def test_the_incident_story(
     print(f"\n--- the card after {sent} alerts, acknowledged, a timeline asked for ---\n{after}")
     per_hundred = 100 * repeat_calls / REPEATS
     print(f"\nSlack calls for {REPEATS} repeats: {repeat_calls} ({per_hundred:.0f} per 100)")
+
+
+FIXTURES = REPO / "tests" / "fixtures" / "alerts"
+CALLS = (
+    ("iam.amazonaws.com", "ListUsers"),
+    ("iam.amazonaws.com", "CreateAccessKey"),
+    ("iam.amazonaws.com", "CreateUser"),
+    ("iam.amazonaws.com", "CreateLoginProfile"),
+    ("cloudtrail.amazonaws.com", "StopLogging"),
+    ("cloudtrail.amazonaws.com", "DeleteTrail"),
+    ("s3.amazonaws.com", "PutBucketPolicy"),
+    ("ec2.amazonaws.com", "RunInstances"),
+    ("secretsmanager.amazonaws.com", "GetSecretValue"),
+    ("iam.amazonaws.com", "AttachUserPolicy"),
+)
+
+
+def _stress_bodies(key: str) -> list[str]:
+    """Sixty alerts: forty repeats from forty addresses, calls in every phase, GuardDuty,
+    Health and an alarm (the fixtures' own keys open incidents of their own)."""
+    bodies = [as_alert(repeat_record(ACCOUNT, key, T0, n), TOPIC) for n in range(1, 41)]
+    bodies += [
+        as_alert(call_record(ACCOUNT, key, T0 + timedelta(minutes=n), source, name), TOPIC)
+        for n, (source, name) in enumerate(CALLS, start=1)
+    ]
+    bodies.append(scenario.sns_wrap(scenario.health_event(ACCOUNT, key, T0), TOPIC))
+    for name in sorted(FIXTURES.glob("guardduty_*.json")) + sorted(FIXTURES.glob("health_*.json")):
+        bodies.append(scenario.sns_wrap(json.loads(name.read_text()), TOPIC))
+    bodies.append((FIXTURES / "sns_cloudwatch_alarm_access_denied.json").read_text())
+    return bodies
+
+
+def test_sixty_alerts_and_a_huge_timeline_stay_within_slacks_rules(
+    aws: boto3.Session, runtime: Runtime, slack: SlackStandIn, queue: str, leaked: str
+) -> None:
+    alerts = Alerts(aws, runtime, queue)
+    bodies = [as_alert(scenario.recon_records(ACCOUNT, leaked, T0)[0], TOPIC)]
+    bodies += _stress_bodies(leaked)
+    assert len(bodies) >= 60
+    stored = alerts.send(*bodies)
+
+    assert [c for c in slack.calls if c.error] == [], "Slack refused nothing"
+    assert runtime.services.store.unposted_alerts() == []
+    messages = [
+        m for top in slack.channel_messages(ALERTS) for m in slack.thread(ALERTS, top["ts"])
+    ]
+    for message in messages:
+        assert block_errors(message["blocks"]) == []
+        assert text_length(message["blocks"]) <= SUMMARY_BUDGET
+        assert button_count(message["blocks"]) <= 5
+    found = runtime.services.store.find_incident(ACCOUNT, leaked)
+    assert found is not None and found.alert_count == 52
+    card = card_of(slack, found)
+    assert "Recon (41)" in json.dumps(card, ensure_ascii=False)
+
+    calls = len([c for c in slack.calls if c.method.startswith(("chat.", "files."))])
+    text, blocks = summary_message(_huge_report(), found.id)
+    posted = runtime.services.messenger.post(ALERTS, text, blocks, thread_ts=found.thread_ts)
+    assert posted and "CloudTrail us-east-1" in json.dumps(blocks)
+    print(f"\nSlack calls for {stored} mixed alerts: {calls} ({100 * calls / stored:.0f} per 100)")
