@@ -226,10 +226,18 @@ class SlackStandIn:
         self.workspace.add_user(user_id, name, channels=channels)
 
     def add_channel(
-        self, name: str, *, members: Sequence[str] = (), bot_member: bool = True
+        self,
+        name: str,
+        *,
+        members: Sequence[str] = (),
+        bot_member: bool = True,
+        is_private: bool = False,
     ) -> str:
-        """A channel to test with; `bot_member=False` makes posting answer not_in_channel."""
-        return self.workspace.add_channel(name, members=members, bot_member=bot_member).id
+        """A channel to test with; `bot_member=False` makes posting answer not_in_channel,
+        and `is_private=True` makes joining it impossible too."""
+        return self.workspace.add_channel(
+            name, members=members, bot_member=bot_member, is_private=is_private
+        ).id
 
     def set_usergroup(self, group_id: str, members: Sequence[str]) -> None:
         with self._changed:
