@@ -91,3 +91,18 @@ def test_a_step_up_to_critical_calls_the_escalation_group(
 def test_a_malformed_group_mentions_nobody() -> None:
     assert mention("S0ONCALL") == "<!subteam^S0ONCALL>"
     assert mention("") == mention("here>") == mention("<!channel>") == ""
+
+
+def test_a_digest_slack_no_longer_has_is_posted_anew(ingest: Ingest, slack: SlackStandIn) -> None:
+    record(ingest, 0)
+    ingest.deliver()
+    record(ingest, 1)
+    ingest.deliver()
+    [digest] = thread(slack)
+    slack.refuse("chat.update", lambda p: p.get("ts") == digest["ts"], "message_not_found")
+    record(ingest, 2)
+    ingest.deliver()
+    [_, again] = thread(slack)
+    assert again["text"].startswith("2 more GetCallerIdentity from 2 addresses")
+    incident = ingest.store.find_incident("123456789012", KEY)
+    assert incident is not None and incident.digest_ts == again["ts"]
