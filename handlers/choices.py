@@ -3,7 +3,8 @@
 An overflow menu sends its own action id (`kc_more`) with the chosen option's value; that
 value carries the button's value and the chosen action (see `bot.slack.card_actions`).
 `Click.parse` reads both back, and the choice is routed to the very listener, middleware
-included, that the button has: a stranger's choice is refused exactly as a press.
+included, that the button has: a stranger's choice is refused exactly as a press. Every
+action a card can offer registers here, so it works from the menu as from a button.
 """
 
 from __future__ import annotations

@@ -157,10 +157,3 @@ def layout(offers: list[Offer], *, buttons_elsewhere: int = 0) -> list[Block]:
     elements = [button(o) for o in first] + ([overflow(menus[0])] if menus else [])
     blocks = [{"type": "actions", "elements": elements}] if elements else []
     return blocks + [{"type": "actions", "elements": [overflow(menu)]} for menu in menus[1:]]
-
-
-def card_buttons(
-    incident: Incident, key: str, account: str, report: KeyReport | None = None
-) -> list[Block]:
-    """The card's actions blocks for the incident as it stands (see `card_offers`)."""
-    return layout(card_offers(incident, key, account, report))
