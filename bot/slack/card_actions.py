@@ -113,6 +113,7 @@ def card_offers(
     if key and not contained(key, report):
         offers += [Offer(step, BUTTON_LABEL[step], value) for step in still_open(key, report)]
     offers.append(Offer(ActionId.OPEN_CASE, "Open case", value))
+    offers.append(Offer(ActionId.REPORT, "Report", value))
     if key and not incident.incident_channel:
         offers.append(Offer(ActionId.DECLARE_INCIDENT, "Declare incident", value))
     if incident.status is IncidentStatus.OPEN and key:

@@ -38,6 +38,7 @@ from bot.slack.format import (
     local_time,
     plain,
 )
+from bot.slack.owner_blocks import owner_context
 
 KIND_LABEL = {
     AlertKind.CLOUDTRAIL_API_CALL: "EventBridge · CloudTrail API call",
@@ -450,6 +451,7 @@ def incident_card(
         *_raw_section(shown),
         *_notes(shown, context),
         *links_context(incident, story.history),
+        *owner_context(context.owner),
         _context(_status_line(incident)),
         *layout(card_offers(incident, key, account, report), buttons_elsewhere=len(status)),
     ]
