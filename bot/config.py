@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     owner_tag: str = "owner"
     owner_denial_contains: bool = False
     port: int = Field(3000, validation_alias=AliasChoices("PORT", "KEYCHECK_PORT"))
+    # The watch on a key's trail after containment: how long, and how often it reads.
+    watch_minutes: int = Field(30, ge=1, le=24 * 60)
+    watch_poll_seconds: float = Field(60.0, gt=0, le=900)
     # The Slack user group (S…) mentioned when an incident steps up to high or critical.
     escalation_group: str = ""
 

@@ -207,6 +207,7 @@ class ActionKind(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     FALSE_POSITIVE = "false-positive"
     REOPEN = "reopen"
+    DISABLE_CONSOLE_LOGIN = "disable-console-login"
     OWNER_ASKED = "owner-asked"
     OWNER_CONFIRMED = "owner-confirmed"
     OWNER_DENIED = "owner-denied"
@@ -284,6 +285,18 @@ class OpenItem(BaseModel):
     key_id: str = ""
 
 
+class MintedSession(BaseModel):
+    """A temporary key the checked key minted before the cut-off, and whether it still works."""
+
+    access_key_id: str
+    via: str
+    minted_at: datetime
+    expires_at: datetime | None = None
+    role_arn: str = ""
+    usable: bool = True
+    why: str = ""
+
+
 class Verification(BaseModel):
     """Does containment hold: every way in, read from AWS after the actions."""
 
@@ -297,6 +310,10 @@ class Verification(BaseModel):
     blast: BlastRadius | None = None
     open_items: list[OpenItem] = Field(default_factory=list)
     error: str = ""
+    sessions: list[MintedSession] = Field(default_factory=list)
+    sessions_error: str = ""
+    # Left but unable to act (a console password under deny-all): told, with its button.
+    notes: list[OpenItem] = Field(default_factory=list)
 
     @property
     def holds(self) -> bool:
@@ -382,3 +399,35 @@ class CaseOutcome(BaseModel):
     case_id: str = ""
     severity: str = ""
     request_id: str = ""
+
+
+class DeniedFrom(BaseModel):
+    """Denied calls from one address since the cut-off: how many, first and last seen."""
+
+    source_ip: str
+    count: int = 0
+    first: datetime
+    last: datetime
+
+
+class Watch(BaseModel):
+    """A watch on a contained key's trail: what it reads, what it has seen, where it reports."""
+
+    id: str
+    access_key_id: str
+    account_id: str
+    incident_id: str = ""
+    cutoff: datetime
+    until: datetime
+    keys: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)
+    started_by: str = ""
+    channel: str = ""
+    thread_ts: str = ""
+    ts: str = ""
+    read_to: datetime | None = None
+    denied: list[DeniedFrom] = Field(default_factory=list)
+    succeeded: list[str] = Field(default_factory=list)
+    seen: dict[str, datetime] = Field(default_factory=dict)
+    error: str = ""
+    ended: bool = False

@@ -24,6 +24,7 @@ from bot.respond.owner import Owners
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
+from bot.respond.watch import Watcher
 from bot.slack.messenger import Messenger
 from bot.store import Store
 
@@ -51,5 +52,7 @@ class Services:
     work: ThreadPoolExecutor
     # Read-only work anyone may ask for (timelines, look-ups): few threads, a short queue.
     reads: Executor
+    # The watch on contained keys' trails, polled by the process loop.
+    watch: Watcher
     owners: Owners
     reports: Reports

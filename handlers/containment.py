@@ -22,7 +22,7 @@ from bot.slack.modals import (
     undo_modal,
 )
 from handlers.choices import on_action
-from handlers.hop import ack_now, after_ack, in_background, tell
+from handlers.hop import ack_now, after_ack, in_background, tell_click
 from handlers.middleware import guarded, needs_incident, needs_key, needs_record
 from handlers.payloads import Click
 from handlers.results import place_for, report_outcome
@@ -34,6 +34,7 @@ CONFIRMED = {
     ActionId.ATTACH_DENY_ALL: ActionKind.ATTACH_DENY_ALL,
     ActionId.REVOKE_SESSIONS: ActionKind.REVOKE_SESSIONS,
     ActionId.CONTAIN_ALL: ActionKind.CONTAIN_ALL,
+    ActionId.DISABLE_CONSOLE_LOGIN: ActionKind.DISABLE_CONSOLE_LOGIN,
 }
 KNOWN = frozenset(a.value for a in ActionId)
 
@@ -72,7 +73,7 @@ def register(app: App, services: Services) -> None:
         click = Click.parse(body)
         log.info("unknown button %s from %s", click.action_id[:40], click.user)
         text = f"Unknown button `{click.action_id[:40]}`: nothing was done."
-        tell(services.messenger, click.channel, click.user, text)
+        tell_click(services.messenger, click, text)
 
     app.block_action(re.compile(r".*"), matchers=[is_unknown])(unknown_button)
 
@@ -103,7 +104,7 @@ def confirmation(
             view_id = messenger.open_view(click.trigger_id, loading_modal(request))
         except KeycheckError as error:
             text = f"The confirmation did not open ({error}). Press the button again."
-            tell(messenger, click.channel, click.user, text)
+            tell_click(messenger, click, text)
             return
 
         def fill() -> None:
@@ -149,7 +150,7 @@ def undo_confirmation(app: App, services: Services) -> Callable[[dict[str, Any]]
         record = services.store.get_action(value.r)
         if record is None:
             text = f"No action `{value.r[:40]}` in the action log: nothing was undone."
-            tell(services.messenger, click.channel, click.user, text)
+            tell_click(services.messenger, click, text)
             return
         if record.action is ActionKind.DECLARE_INCIDENT:
             archive_later(body)
@@ -168,7 +169,7 @@ def undo_confirmation(app: App, services: Services) -> Callable[[dict[str, Any]]
             services.messenger.open_view(click.trigger_id, modal)
         except KeycheckError as error:
             text = f"The confirmation did not open ({error}). Press Undo again."
-            tell(services.messenger, click.channel, click.user, text)
+            tell_click(services.messenger, click, text)
 
     return open_undo
 

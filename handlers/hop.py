@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import queue
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -28,15 +29,73 @@ def ack_now(ack: Ack) -> None:
     ack()
 
 
-def tell(messenger: Messenger, channel: str, user: str, text: str) -> None:
-    """An ephemeral note to one person; if Slack refuses it, the log is all that is left."""
+def tell(
+    messenger: Messenger,
+    channel: str,
+    user: str,
+    text: str,
+    *,
+    thread_ts: str | None = None,
+    response_url: str = "",
+) -> None:
+    """A note only `user` sees, where they asked: in their thread when they asked in one.
+
+    The request's response_url goes first: it reaches the person even in a private channel
+    or DM keycheck is not in. chat.postEphemeral is the way without one (a mention, a form)
+    or once it is spent; if Slack refuses both, the log is all that is left.
+    """
+    if response_url:
+        try:
+            messenger.respond(response_url, (text, []), thread_ts=thread_ts)
+            return
+        except KeycheckError as error:
+            log.info("a note's response_url was refused: %s", error)
     if not channel or not user:
         log.warning("no channel or user to tell: %s", text[:80])
         return
     try:
-        messenger.ephemeral(channel, user, text)
+        messenger.ephemeral(channel, user, text, thread_ts=thread_ts)
     except KeycheckError as error:
         log.warning("could not tell %s: %s", user, error)
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who asked, and every way back to them: the conversation, the thread, the response_url."""
+
+    channel: str
+    user: str
+    thread_ts: str | None = None
+    response_url: str = ""
+
+    @classmethod
+    def of_command(cls, body: dict[str, Any]) -> Asker:
+        return cls(
+            channel=str(body.get("channel_id", "")),
+            user=str(body.get("user_id", "")),
+            response_url=str(body.get("response_url", "")),
+        )
+
+    @classmethod
+    def of_click(cls, click: Click) -> Asker:
+        """The pressed message's thread when it is a reply; a top-level message has none."""
+        thread = click.thread_ts if click.thread_ts != click.message_ts else None
+        return cls(click.channel, click.user, thread, click.response_url)
+
+    def tell(self, messenger: Messenger, text: str) -> None:
+        tell(
+            messenger,
+            self.channel,
+            self.user,
+            text,
+            thread_ts=self.thread_ts,
+            response_url=self.response_url,
+        )
+
+
+def tell_click(messenger: Messenger, click: Click, text: str) -> None:
+    """A note to whoever pressed, in the thread of the message pressed when it is a reply."""
+    Asker.of_click(click).tell(messenger, text)
 
 
 def after_ack(
@@ -84,7 +143,7 @@ def in_background(
             app,
             services,
             lambda: work(services, click, value),
-            on_error=lambda text: tell(services.messenger, click.channel, click.user, text),
+            on_error=lambda text: tell_click(services.messenger, click, text),
             read_only=read_only,
         )
 

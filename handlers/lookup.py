@@ -12,7 +12,7 @@ from bot.errors import KeycheckError
 from bot.services import Services
 from bot.slack.ids import CallbackId
 from bot.slack.messenger import Place
-from handlers.hop import ack_now, after_ack, tell
+from handlers.hop import Asker, ack_now, after_ack
 from handlers.middleware import is_responder
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -31,31 +31,28 @@ def keys_in(text: str) -> list[str]:
 def register(app: App, services: Services) -> None:
     def from_shortcut(body: dict[str, Any]) -> None:
         message = body.get("message") or {}
-        channel = str((body.get("channel") or {}).get("id", ""))
         thread = str(message.get("thread_ts") or message.get("ts") or "")
-        user = str((body.get("user") or {}).get("id", ""))
-        answer(app, services, str(message.get("text", "")), channel, thread, user, mention=False)
+        asker = Asker(
+            channel=str((body.get("channel") or {}).get("id", "")),
+            user=str((body.get("user") or {}).get("id", "")),
+            response_url=str(body.get("response_url", "")),
+        )
+        answer(app, services, str(message.get("text", "")), asker, thread, mention=False)
 
     def from_mention(body: dict[str, Any]) -> None:
+        """A mention carries no response_url: Slack sends one only where keycheck is a member."""
         event = body.get("event") or {}
         thread = str(event.get("thread_ts") or event.get("ts") or "")
         text = MENTION.sub(" ", str(event.get("text", "")))
-        answer(
-            app,
-            services,
-            text,
-            str(event.get("channel", "")),
-            thread,
-            str(event.get("user", "")),
-            mention=True,
-        )
+        asker = Asker(str(event.get("channel", "")), str(event.get("user", "")))
+        answer(app, services, text, asker, thread, mention=True)
 
     app.shortcut(CallbackId.LOOKUP_SHORTCUT.value)(ack=ack_now, lazy=[from_shortcut])
     app.event("app_mention")(ack=ack_now, lazy=[from_mention])
 
 
 def answer(
-    app: App, services: Services, text: str, channel: str, thread: str, user: str, *, mention: bool
+    app: App, services: Services, text: str, asker: Asker, thread: str, *, mention: bool
 ) -> None:
     """Report every key id found, in the thread; otherwise say privately what was wrong.
 
@@ -64,32 +61,27 @@ def answer(
     keys = keys_in(text)
     messenger = services.messenger
     if looks_like_secret(text):
-        tell(messenger, channel, user, PASTED_KEY_NOTE)
+        asker.tell(messenger, PASTED_KEY_NOTE)
     if not keys:
         if not looks_like_secret(text):
-            tell(messenger, channel, user, _no_key(text, mention=mention))
+            asker.tell(messenger, _no_key(text, mention=mention))
         return
 
     def limited_all() -> None:
         for key_id in keys:
-            tell(messenger, channel, user, services.lookup.limited(key_id))
+            asker.tell(messenger, services.lookup.limited(key_id))
 
     def report_all() -> None:
         """Each key on its own: one that AWS cannot describe does not hide the others."""
+        place = Place(asker.channel, thread or None)
         for key_id in keys:
             try:
-                services.lookup.post(key_id, Place(channel, thread or None))
+                services.lookup.post(key_id, place, response_url=asker.response_url)
             except KeycheckError as error:
-                tell(messenger, channel, user, str(error))
+                asker.tell(messenger, str(error))
 
-    job = report_all if is_responder(services, user) else limited_all
-    after_ack(
-        app,
-        services,
-        job,
-        on_error=lambda note: tell(messenger, channel, user, note),
-        read_only=True,
-    )
+    job = report_all if is_responder(services, asker.user) else limited_all
+    after_ack(app, services, job, on_error=lambda note: asker.tell(messenger, note), read_only=True)
 
 
 def _no_key(text: str, *, mention: bool) -> str:

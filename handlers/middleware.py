@@ -13,7 +13,7 @@ from bot.errors import KeycheckError, UnknownAction
 from bot.respond.authorization import VERDICT_TEXT, Verdict
 from bot.services import Services
 from bot.slack.ids import ButtonValue
-from handlers.hop import tell
+from handlers.hop import tell, tell_click
 from handlers.payloads import Click, channel_of, described, user_of
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,17 @@ def responders_only(services: Services, *, channel: ChannelFinder = channel_of) 
             "refused %s from %s (%s)", described(body), user or "an unknown user", verdict.value
         )
         services.store.bump("auth.refused")
-        tell(services.messenger, channel(body), user, VERDICT_TEXT[verdict])
+        if body.get("actions"):
+            tell_click(services.messenger, Click.parse(body), VERDICT_TEXT[verdict])
+        else:
+            response_url = str(body.get("response_url", ""))
+            tell(
+                services.messenger,
+                channel(body),
+                user,
+                VERDICT_TEXT[verdict],
+                response_url=response_url,
+            )
         return BoltResponse(status=200, body="")
 
     return middleware
@@ -76,7 +86,7 @@ def checked_value(services: Services, require: Requirement) -> Middleware:
             require(ButtonValue.decode(click.value))
         except KeycheckError as error:
             log.info("refused button %s from %s: %s", click.action_id[:40], click.user, error)
-            tell(services.messenger, click.channel, click.user, str(error))
+            tell_click(services.messenger, click, str(error))
             return BoltResponse(status=200, body="")
         next()
         return None

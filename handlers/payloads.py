@@ -20,6 +20,7 @@ class Click:
     trigger_id: str
     action_id: str
     value: str
+    response_url: str = ""
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> Click:
@@ -39,6 +40,7 @@ class Click:
             trigger_id=str(body.get("trigger_id", "")),
             action_id=action_id,
             value=value,
+            response_url=str(body.get("response_url", "")),
         )
 
 

@@ -13,7 +13,7 @@ from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import ConfirmRequest, triage_modal
 from handlers.choices import on_action
-from handlers.hop import ack_now, in_background, tell
+from handlers.hop import ack_now, in_background, tell_click
 from handlers.middleware import guarded, needs_incident
 from handlers.payloads import Click
 
@@ -48,7 +48,7 @@ def triage_choice(services: Services, kind: ActionKind) -> Callable[[dict[str, A
         incident = services.store.get_incident(value.i)
         if incident is None:
             text = f"No incident `{value.i[:40]}`: nothing was done."
-            tell(services.messenger, click.channel, click.user, text)
+            tell_click(services.messenger, click, text)
             return
         request = ConfirmRequest(
             action=kind,
@@ -62,7 +62,7 @@ def triage_choice(services: Services, kind: ActionKind) -> Callable[[dict[str, A
             services.messenger.open_view(click.trigger_id, triage_modal(request, incident.title))
         except KeycheckError as error:
             text = f"The form did not open ({error}). Try again."
-            tell(services.messenger, click.channel, click.user, text)
+            tell_click(services.messenger, click, text)
 
     open_triage.__name__ = f"open_triage_{kind.name.lower()}"
     return open_triage

@@ -27,6 +27,7 @@ CONTAINMENT = frozenset(
         ActionKind.ATTACH_DENY_ALL,
         ActionKind.REVOKE_SESSIONS,
         ActionKind.CONTAIN_ALL,
+        ActionKind.DISABLE_CONSOLE_LOGIN,
     }
 )
 

@@ -106,8 +106,9 @@ def served(runtime: Runtime) -> Iterator[str]:
 
 
 @pytest.fixture
-def slack_requests(served: str, settings: Settings) -> SlackRequests:
-    return SlackRequests(served, settings.slack_signing_secret.get_secret_value())
+def slack_requests(served: str, settings: Settings, slack: SlackStandIn) -> SlackRequests:
+    secret = settings.slack_signing_secret.get_secret_value()
+    return SlackRequests(served, secret, response_urls=slack.issue_response_url)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -212,6 +212,21 @@ def decode_document(value: object) -> dict[str, Any]:
 
 
 @aws_retry()
+def delete_login_profile(iam: IAMClient, user_name: str) -> str:
+    """Remove the user's console password (absent is fine: "" then); returns the request id.
+
+    IAM keeps no copy of a password, so this cannot be put back: only a new one can be set.
+    """
+    try:
+        response = iam.delete_login_profile(UserName=user_name)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") == NOT_FOUND:
+            return ""
+        raise
+    return request_id(dict(response))
+
+
+@aws_retry()
 def list_user_tags(iam: IAMClient, user_name: str) -> dict[str, str]:
     """A user's tags by key (IAM keys are case-sensitive; at most 50, paginated all the same)."""
     tags: dict[str, str] = {}

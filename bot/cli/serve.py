@@ -27,6 +27,7 @@ def run(args: argparse.Namespace) -> int:
     runtime = Runtime.build(settings)
     runtime.reconcile()
     runtime.background.submit(runtime.ingest.deliver)
+    runtime.watch()
     if settings.slack_app_token.get_secret_value():
         return _socket_mode(runtime, settings)
     server = BackgroundServer(runtime.web, args.host, args.port or settings.port)

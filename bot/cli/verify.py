@@ -31,4 +31,10 @@ def run(args: argparse.Namespace) -> int:
             print(f"  console password {'set' if check.login_profile else 'none'}")
         print(f"  deny-all {'present' if check.deny_all else 'absent'}")
         print(f"  sessions revoked {'yes' if check.revoked else 'no'}")
+        for session in check.sessions:
+            state = "usable" if session.usable else "stopped"
+            what = f"{session.access_key_id} ({session.via})"
+            print(f"  minted session {what} {state}: {session.why}")
+        if check.sessions_error:
+            print(f"  minted sessions not read: {check.sessions_error}")
     return 0 if check.holds else 1

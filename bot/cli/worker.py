@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
         raise KeycheckError("Set KEYCHECK_SQS_QUEUE_URL to the alert queue's URL.")
     runtime = Runtime.build(settings)
     runtime.reconcile()
+    runtime.watch()
     worker = runtime.worker()
 
     def stop(signum: int, frame: FrameType | None) -> None:

@@ -77,7 +77,7 @@ class ThreadTeller:
         text, blocks = alert_reply(alert, self.enricher(alert), mention=lead)
         self.renew()
         self.messenger.post(
-            incident.channel, text, blocks, thread_ts=incident.thread_ts, broadcast=True
+            incident.channel, text, blocks, thread_ts=incident.thread_ts, reply_broadcast=True
         )
         self.after_post(incident, alert)
         if incident.digest_ts:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from bot.aws import iam as iam_api
+from bot.aws.policies import has_login_profile
 from bot.domain.policies import (
     DENY_ALL,
     REVOKE_SESSIONS,
@@ -43,6 +44,8 @@ UNDO_ACTION = {
     A.REMOVE_REVOKE: A.REVOKE_SESSIONS,
 }
 KEY_ACTIONS = frozenset({A.DEACTIVATE_KEY, A.REACTIVATE_KEY})
+# Done once, never undone: IAM keeps no copy of a console password to put back.
+ONE_WAY = frozenset({A.DISABLE_CONSOLE_LOGIN})
 CONTAIN_LONG_TERM = (A.DEACTIVATE_KEY, A.ATTACH_DENY_ALL, A.REVOKE_SESSIONS)
 CONTAIN_TEMPORARY = (A.REVOKE_SESSIONS, A.ATTACH_DENY_ALL)
 # IAM is eventually consistent: a read right after a write may not show it yet.
@@ -70,7 +73,7 @@ def plan(action: ActionKind, report: KeyReport, now: datetime) -> list[Containme
     if action is A.CONTAIN_ALL:
         temporary = report.kind is KeyKind.TEMPORARY
         actions = CONTAIN_TEMPORARY if temporary else CONTAIN_LONG_TERM
-    elif action in UNDO_ACTION:
+    elif action in UNDO_ACTION or action in ONE_WAY:
         actions = (action,)
     else:
         raise UnknownAction(f"`{action.value}` is not a containment action.")
@@ -107,6 +110,9 @@ def _step(
                 f"Revoke sessions on {kind.value} {name} instead."
             )
         step.key_status = "Inactive" if action is A.DEACTIVATE_KEY else "Active"
+    elif action is A.DISABLE_CONSOLE_LOGIN:
+        if kind is not PrincipalKind.USER:
+            raise CannotContain(f"Role {name} has no console password: only users have one.")
     elif action in (A.ATTACH_DENY_ALL, A.REMOVE_DENY_ALL):
         step.policy_name = DENY_ALL
         step.policy_document = deny_all() if action is A.ATTACH_DENY_ALL else None
@@ -124,6 +130,12 @@ def describe_step(step: ContainmentStep) -> str:
         return (
             f"Set access key `{step.key_id}` of {who} to {step.key_status}. It is not "
             "deleted, and the user's other keys are not touched."
+        )
+    if step.action is A.DISABLE_CONSOLE_LOGIN:
+        return (
+            f"Delete the console password (login profile) of {who}. This cannot be undone: "
+            "IAM keeps no copy of a password, so only an administrator can set a new one "
+            "(keycheck never sees or sets passwords). Access keys are not touched."
         )
     if step.policy_document is None:
         return f"Remove inline policy `{step.policy_name}` from {who}."
@@ -240,6 +252,8 @@ def read_state(step: ContainmentStep, iam: IAMClient) -> dict[str, Any]:
         keys = iam_api.list_access_keys(iam, name)
         status = next((k.status for k in keys if k.key_id == step.key_id), "absent")
         return state | {"key_id": step.key_id, "status": status}
+    if step.action is A.DISABLE_CONSOLE_LOGIN:
+        return state | {"login_profile": has_login_profile(iam, name)}
     if step.principal_kind is PrincipalKind.USER:
         document = iam_api.get_user_policy(iam, name, step.policy_name)
     else:
@@ -251,6 +265,8 @@ def reached(step: ContainmentStep, state: dict[str, Any]) -> bool:
     """True when IAM shows what the step asked for."""
     if step.action in KEY_ACTIONS:
         return bool(state.get("status") == step.key_status)
+    if step.action is A.DISABLE_CONSOLE_LOGIN:
+        return state.get("login_profile") is False
     return bool(state.get("document") == step.policy_document)
 
 
@@ -259,6 +275,8 @@ def _write(step: ContainmentStep, iam: IAMClient, before: dict[str, Any]) -> str
     user = step.principal_kind is PrincipalKind.USER
     if step.action in KEY_ACTIONS:
         return iam_api.update_access_key(iam, name, step.key_id, step.key_status)
+    if step.action is A.DISABLE_CONSOLE_LOGIN:
+        return iam_api.delete_login_profile(iam, name)
     if step.policy_document is not None:
         text = policy_json(step.policy_document)
         if user:

@@ -1,16 +1,16 @@
-"""Declare incident: its own channel, responders invited, card and summary pinned; undo archives."""
+"""Declare incident: a private channel for responders, card and summary pinned; undo archives."""
 
 from __future__ import annotations
 
 import logging
 import re
 from collections.abc import Callable
-from datetime import datetime
 
 from bot.domain.actions import failed_undos, generation, incident_key, new_action_id, undo_key
 from bot.errors import KeycheckError, UnknownAction
 from bot.models import ActionKind, ActionRecord, ActionState, Incident, KeyReport, utcnow
 from bot.slack.blocks import Message
+from bot.slack.fallback import archived_text, declared_text
 from bot.slack.messenger import Messenger, Place, SlackDeliveryError
 from bot.slack.replies import (
     already_message,
@@ -23,17 +23,28 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 NAME_LIMIT = 80
+NAME_PREFIX = "keycheck-"
 _NOT_NAME = re.compile(r"[^a-z0-9_-]+")
 BOT_ACTOR_IDS = frozenset({"keycheck"})
 
 
-def channel_name(incident: Incident, now: datetime, attempt: int = 0) -> str:
-    """`inc-YYYYMMDD-<user>`: Slack's rules (lowercase, a-z 0-9 - _, 80 chars); `-2`… if taken."""
-    who = incident.user_name or incident.access_key_id[-6:] or incident.id
-    slug = _NOT_NAME.sub("-", who.lower()).strip("-_") or "key"
+def channel_name(incident: Incident, attempt: int = 0) -> str:
+    """`keycheck-<incident id>`, within Slack's rules (lowercase, a-z 0-9 - _, 80 chars);
+    `-2`… if taken. Named by the incident, not the IAM user: a channel's name is seen by
+    the whole workspace in its list of channels, the user's name by the responders only."""
+    slug = _NOT_NAME.sub("-", incident.id.lower()).strip("-_") or "incident"
     suffix = f"-{attempt + 1}" if attempt else ""
-    head = f"inc-{now:%Y%m%d}-"
-    return head + slug[: NAME_LIMIT - len(head) - len(suffix)] + suffix
+    return NAME_PREFIX + slug[: NAME_LIMIT - len(NAME_PREFIX) - len(suffix)] + suffix
+
+
+def pinned_card(history: list[ActionRecord], channel_id: str) -> str:
+    """The ts of the card pinned in an incident's channel, from the declaration that made it."""
+    for record in reversed(history):
+        declared = record.action is ActionKind.DECLARE_INCIDENT and not record.undo_of
+        here = record.state is ActionState.DONE and record.after.get("channel") == channel_id
+        if declared and here:
+            return str(record.after.get("card", ""))
+    return ""
 
 
 CardOf = Callable[[Incident, KeyReport | None], Message | None]
@@ -75,11 +86,12 @@ class IncidentChannels:
         if not inserted:
             return place, already_message(record, "Already declared.")
         try:
-            channel_id, name = self._create_channel(incident, utcnow())
+            channel_id, name = self._create_channel(incident)
             record.after = {"channel": channel_id, "name": name}
             self._invite(channel_id, [actor, *self.responders()])
             report = self.report_of(incident)
-            self._pin_summary_and_card(incident, channel_id, actor, report)
+            card_ts = self._pin_summary_and_card(incident, channel_id, actor, report)
+            record.after["card"] = card_ts
         except KeycheckError as error:
             record.state, record.error, record.updated_at = ActionState.FAILED, str(error), utcnow()
             self.store.save_action(record)
@@ -89,7 +101,9 @@ class IncidentChannels:
         record.state, record.updated_at = ActionState.DONE, utcnow()
         self.store.save_action(record)
         self.refresh_card(incident, report)
-        return place, declared_message(channel_id, actor, record)
+        _, blocks = declared_message(channel_id, actor, record)
+        text = declared_text(self.messenger.real_name(actor), incident.id, name)
+        return place, (text, blocks)
 
     def _declaration(self, incident: Incident, actor: str) -> ActionRecord:
         history = self.store.actions_for(incident.id)
@@ -106,15 +120,16 @@ class IncidentChannels:
             source="slack",
         )
 
-    def _create_channel(self, incident: Incident, now: datetime) -> tuple[str, str]:
+    def _create_channel(self, incident: Incident) -> tuple[str, str]:
+        """A private channel: an incident's details are for the responders invited to it."""
         for attempt in range(10):
-            name = channel_name(incident, now, attempt)
+            name = channel_name(incident, attempt)
             try:
-                return self.messenger.create_channel(name), name
+                return self.messenger.create_channel(name, private=True), name
             except SlackDeliveryError as error:
                 if error.code != "name_taken":
                     raise
-        raise KeycheckError(f"Every channel name like {channel_name(incident, now)} is taken.")
+        raise KeycheckError(f"Every channel name like {channel_name(incident)} is taken.")
 
     def _invite(self, channel_id: str, users: list[str]) -> None:
         """Invite everyone at once; if Slack refuses, one by one so one bad id costs one."""
@@ -132,7 +147,8 @@ class IncidentChannels:
 
     def _pin_summary_and_card(
         self, incident: Incident, channel_id: str, actor: str, report: KeyReport | None
-    ) -> None:
+    ) -> str:
+        """Pin the summary and the card; the card's ts, so that its redraws follow it here."""
         messenger = self.messenger
         link = ""
         if incident.channel and incident.thread_ts:
@@ -140,8 +156,11 @@ class IncidentChannels:
         text, blocks = incident_summary(incident, link, actor, report)
         messenger.pin(channel_id, messenger.post(channel_id, text, blocks))
         card = self.card(incident, report)
-        if card is not None:
-            messenger.pin(channel_id, messenger.post(channel_id, *card))
+        if card is None:
+            return ""
+        card_ts = messenger.post(channel_id, *card)
+        messenger.pin(channel_id, card_ts)
+        return card_ts
 
     def archive(self, record: ActionRecord, *, actor: str) -> Message:
         """The undo of a declaration: archive its channel once, and unlink it from the card."""
@@ -183,7 +202,9 @@ class IncidentChannels:
         )
         self.store.save_action(undo)
         self._unlink(record.incident_id, channel_id)
-        return archived_message(channel_id, actor, undo)
+        _, blocks = archived_message(channel_id, actor, undo)
+        name = str(record.after.get("name", channel_id))
+        return archived_text(self.messenger.real_name(actor), name), blocks
 
     def _unlink(self, incident_id: str, channel_id: str) -> None:
         incident = self.store.get_incident(incident_id)

@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.errors import KeycheckError, LookupFailed
-from bot.models import Incident, IncidentStatus, KeyReport, Severity
-from bot.slack.messenger import Messenger, Place, PostedMessage
+from bot.models import BlastRadius, Incident, IncidentStatus, KeyReport, Severity
+from bot.respond.blast_radius import BlastRadii
+from bot.slack.lookup_blocks import with_blast_radius
+from bot.slack.messenger import UNREACHABLE, Messenger, Place, PostedMessage, SlackDeliveryError
 from bot.slack.replies import key_report_message, lookup_problem
 from bot.store import Store
 
@@ -21,9 +23,10 @@ HANDLED = frozenset({IncidentStatus.ACKNOWLEDGED, IncidentStatus.FALSE_POSITIVE}
 
 @dataclass(frozen=True)
 class Found:
-    """A report posted: where, what it said, and the incident it belongs to (if any)."""
+    """A report given: where it was posted (None: only the asker saw it, through the
+    response_url), what it said, and the incident it belongs to (if any)."""
 
-    posted: PostedMessage
+    posted: PostedMessage | None
     report: KeyReport
     incident: Incident | None
 
@@ -61,11 +64,13 @@ class KeyLookup:
         messenger: Messenger,
         key_report: Callable[[str], KeyReport],
         account_of: Callable[[str], str],
+        blast: BlastRadii | None = None,
     ) -> None:
         self.store = store
         self.messenger = messenger
         self.key_report = key_report
         self.account_of = account_of
+        self.blast = blast
 
     def limited(self, key_id: str) -> str:
         """What anyone may learn: whether keycheck knows the key, and that it is in hand.
@@ -89,14 +94,35 @@ class KeyLookup:
             f"are on it ({handling}). {ONLY_RESPONDERS}"
         )
 
-    def post(self, key_id: str, place: Place) -> Found:
-        """Post the key's report where asked; LookupFailed (safe to show) when AWS can't."""
+    def post(self, key_id: str, place: Place, *, response_url: str = "") -> Found:
+        """Post the key's report where asked; LookupFailed (safe to show) when AWS can't.
+
+        Where keycheck cannot post (a private channel or DM it is not in), the report goes
+        to the asker alone through the request's response_url: keycheck was not invited
+        there, so it does not publish a key's owner to people it cannot see.
+        """
         report = self.key_report(key_id)
         if report.error:
             raise LookupFailed(lookup_problem(key_id, report.error))
         incident = self.store.find_incident(report.account_id, key_id)
         message = key_report_message(report, incident, incident_link=self._link(incident))
-        return Found(self.messenger.post_to(place, message), report, incident)
+        cached = self.blast.cached(report) if self.blast else None
+        shown = with_blast_radius(message, cached) if self.blast else message
+        try:
+            posted = self.messenger.post_to(place, shown)
+        except SlackDeliveryError as error:
+            if error.code not in UNREACHABLE or not response_url:
+                raise
+            private = with_blast_radius(message, cached) if cached else message
+            self.messenger.respond(response_url, private, thread_ts=place.thread_ts)
+            return Found(None, report, incident)
+        if self.blast is not None and cached is None:
+
+            def fill_in(blast: BlastRadius) -> None:
+                self.messenger.update(posted.channel, posted.ts, *with_blast_radius(message, blast))
+
+            self.blast.later(report, fill_in)
+        return Found(posted, report, incident)
 
     def _link(self, incident: Incident | None) -> str:
         if incident is None or not incident.channel or not incident.thread_ts:

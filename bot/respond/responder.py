@@ -34,6 +34,7 @@ from bot.models import (
     utcnow,
 )
 from bot.respond.containment import (
+    ONE_WAY,
     UNDO_ACTION,
     apply,
     plan,
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONTAINMENT = frozenset(UNDO_ACTION) | {ActionKind.CONTAIN_ALL}
+CONTAINMENT = frozenset(UNDO_ACTION) | {ActionKind.CONTAIN_ALL} | ONE_WAY
 # A record still `requested` after this long lost its runner (a crash, a killed process):
 # the longest an IAM step takes, with its retries, is well under it.
 STALE_AFTER = timedelta(minutes=5)
@@ -70,6 +71,7 @@ class Responder:
         *,
         clock: Callable[[], datetime] = utcnow,
         key_report: Callable[[str], KeyReport] | None = None,
+        contained: Callable[[ActionOutcome], None] | None = None,
     ) -> None:
         self.store = store
         self.sessions = sessions
@@ -77,6 +79,8 @@ class Responder:
         self.key_report = key_report or (lambda key_id: build_key_report(sessions, key_id))
         # This process, as written on every record it runs: host:pid:token.
         self.runner = lease_owner()
+        # Told of every containment that ran (the watch starts there); never of an undo.
+        self.contained = contained
 
     def preview(self, action: ActionKind, key_id: str) -> list[ContainmentStep]:
         """The plan a confirmation shows; nothing is written anywhere."""
@@ -155,6 +159,11 @@ class Responder:
     ) -> ActionOutcome:
         """Put back what an action found, once; contain-all is undone step by step, last first."""
         original = self._get(action_id)
+        if original.action in ONE_WAY:
+            raise UnknownAction(
+                f"Action {original.id} ({original.action.value}) cannot be undone: IAM keeps "
+                "no copy of the password. An administrator can set a new one in IAM."
+            )
         if original.undo_of or original.action not in CONTAINMENT:
             raise UnknownAction(f"Action {original.id} ({original.action.value}) has no undo.")
         if original.state is not ActionState.DONE:
@@ -280,6 +289,8 @@ class Responder:
             record = self._execute(record, steps[0])
             outcome = self._outcome(record, [record], steps)
         outcome.report = read_back(report, outcome.steps)
+        if self.contained is not None:
+            self.contained(outcome)
         return outcome
 
     def _run_all(self, parent: ActionRecord, steps: list[ContainmentStep]) -> ActionOutcome:

@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.domain.actions import incident_key, new_action_id
 from bot.errors import UnknownAction
 from bot.models import ActionKind, ActionRecord, ActionState, Incident, IncidentStatus, utcnow
+from bot.slack.fallback import triage_text
 from bot.slack.messenger import Messenger, Place
 from bot.slack.replies import already_message, triage_message
 from bot.store import Store
@@ -76,7 +77,9 @@ class Triage:
     def announce(self, incident: Incident, actor: str, note: str = "") -> None:
         """Say it in the thread and show the new status on the card."""
         place = Place(incident.channel, incident.thread_ts or None)
-        self.messenger.post_to(place, triage_message(incident, actor, note))
+        _, blocks = triage_message(incident, actor, note)
+        text = triage_text(self.messenger.real_name(actor), incident)
+        self.messenger.post_to(place, (text, blocks))
         self.refresh_card(incident)
 
     def apply(

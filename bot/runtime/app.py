@@ -26,7 +26,8 @@ def create_app(services: Services, *, process_before_response: bool = False) -> 
     def on_error(error: Exception, body: dict[str, Any]) -> None:
         """Whoever sent the request learns that it failed; the log keeps the traceback."""
         text = user_message(error, unexpected="Nothing was changed.")
-        tell(services.messenger, channel_of(body), user_of(body), text)
+        response_url = str(body.get("response_url", ""))
+        tell(services.messenger, channel_of(body), user_of(body), text, response_url=response_url)
 
     app.error(on_error)
     return app

@@ -29,6 +29,7 @@ from bot.respond.autocontain import AutoContainer
 from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
+from bot.respond.incident_echo import IncidentEcho
 from bot.respond.keyreport import build_key_report
 from bot.respond.lookup import KeyLookup
 from bot.respond.open_items import open_items
@@ -36,6 +37,7 @@ from bot.respond.owner import Owners, contain_as_keycheck, mention_responders
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
+from bot.respond.watch import Watcher
 from bot.runtime.pools import BoundedPool
 from bot.services import Services
 from bot.slack.messenger import Messenger, make_client
@@ -76,8 +78,32 @@ def store_of(settings: Settings) -> Store:
 
 
 def responder_of(settings: Settings, store: Store, sessions: Sessions) -> Responder:
-    """The response pipeline alone, for the terminal: the same action log as Slack."""
-    return Responder(store, sessions, key_report=partial(build_key_report, sessions))
+    """The response pipeline alone, for the terminal: the same action log as Slack.
+
+    A containment from the terminal starts its watch in the store, for `serve` or
+    `worker` (or `keycheck watch`) to poll.
+    """
+    watch = watcher_of(settings, store, sessions, Messenger(slack_client(settings)))
+    return Responder(
+        store,
+        sessions,
+        key_report=partial(build_key_report, sessions),
+        contained=watch.after_containment,
+    )
+
+
+def watcher_of(
+    settings: Settings, store: Store, sessions: Sessions, messenger: Messenger
+) -> Watcher:
+    """The watch on contained keys, as long and as often as the settings say."""
+    return Watcher(
+        store,
+        sessions,
+        messenger,
+        channel=settings.alerts_channel,
+        minutes=settings.watch_minutes,
+        poll_seconds=settings.watch_poll_seconds,
+    )
 
 
 def containment_check(sessions: Sessions, blast: BlastRadii | None = None) -> ContainmentCheck:
@@ -162,14 +188,17 @@ def build_services(
     """Everything long-lived, built once per process."""
     sessions = sessions or aws_sessions(settings)
     store = store_of(settings)
-    messenger = Messenger(client or slack_client(settings))
+    # Every part posts through one messenger, which echoes a declared incident's thread
+    # (alert replies, action results, the card's redraws) into the incident's own channel.
+    messenger = IncidentEcho(client or slack_client(settings), store)
     key_report = partial(build_key_report, sessions)
     blast = BlastRadii(sessions)
     # One context cache for every card, so an action's read-back is what cards show.
     enricher = Enricher(settings, key_report=key_report, blast=blast.cached)
     cards = Cards(store, messenger, enricher)
     responders = Responders(settings, messenger.usergroup_members)
-    responder = Responder(store, sessions, key_report=key_report)
+    watch = watcher_of(settings, store, sessions, messenger)
+    responder = Responder(store, sessions, key_report=key_report, contained=watch.after_containment)
     owners = owners_of(
         settings, (store, sessions, messenger), enricher, cards, responders, responder
     )
@@ -191,7 +220,7 @@ def build_services(
         responders=responders,
         responder=responder,
         cards=cards,
-        lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions)),
+        lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions), blast),
         cases=IncidentCases(store, sessions, key_report),
         channels=IncidentChannels(
             store,
@@ -210,6 +239,7 @@ def build_services(
         ingest=ingest,
         work=ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="respond"),
         reads=BoundedPool(READ_THREADS, READ_WAITING, "reads"),
+        watch=watch,
         owners=owners,
         reports=reports_of(settings, (store, sessions, messenger), verify),
     )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -24,6 +25,9 @@ from handlers.results import report_outcome
 
 log = logging.getLogger(__name__)
 
+# How long a stop waits for a watch poll in flight: its lease frees it for another replica.
+WATCH_JOIN_SECONDS = 30.0
+
 
 @dataclass
 class Runtime:
@@ -33,6 +37,9 @@ class Runtime:
     app: App
     web: WebApp
     background: ThreadPoolExecutor
+    # Set at close: the watch thread, if started, ends after its current poll.
+    stopping: threading.Event = field(default_factory=threading.Event)
+    watching: threading.Thread | None = None
 
     @property
     def ingest(self) -> Ingest:
@@ -92,8 +99,24 @@ class Runtime:
             self.ingest, sqs, self.services.settings.sqs_queue_url, wait_seconds=wait_seconds
         )
 
+    def watch(self) -> threading.Thread:
+        """Poll the watches on contained keys in the background until `close`.
+
+        Every replica runs this; each watch's lease lets one of them poll it at a time.
+        """
+        thread = threading.Thread(
+            target=self.services.watch.run, args=(self.stopping,), name="watch", daemon=True
+        )
+        thread.start()
+        self.watching = thread
+        return thread
+
     def close(self) -> None:
         """Let queued deliveries and AWS work finish, then release the store."""
+        self.stopping.set()
+        if self.watching is not None:
+            self.watching.join(timeout=WATCH_JOIN_SECONDS)
+            self.services.watch.close()
         self.background.shutdown(wait=True)
         self.services.work.shutdown(wait=True)
         self.services.blast.close()

@@ -23,6 +23,7 @@ class ActionId(StrEnum):
     UNDO = "kc_undo"
     APPROVE = "kc_approve"
     VERIFY = "kc_verify"
+    DISABLE_CONSOLE_LOGIN = "kc_disable_console_login"
     OWNER_YES = "kc_owner_yes"
     OWNER_NO = "kc_owner_no"
     REPORT = "kc_report"

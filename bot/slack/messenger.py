@@ -35,6 +35,7 @@ from slack_sdk.http_retry.state import RetryState
 
 from bot.errors import KeycheckError
 from bot.slack.blocks import Message
+from bot.slack.response_url import hooks_origin, post_response, response_body
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,13 @@ class PostedMessage:
 
     channel: str
     ts: str
+
+
+# Slack's answers when keycheck cannot post in a conversation (a private channel or DM it is
+# not in, an archived one): only the request's response_url reaches the person there.
+UNREACHABLE = frozenset(
+    {"channel_not_found", "not_in_channel", "method_not_supported_for_channel_type", "is_archived"}
+)
 
 
 # Calls that make something new each time: re-sent after Slack may have taken them, they
@@ -177,6 +185,8 @@ class Messenger:
         self.pacer = pacer or ChannelPacer()
         self._ids: dict[str, str] = {}
         self._ids_lock = threading.Lock()
+        self.hooks_origin = hooks_origin(str(self.client.base_url))
+        self._names: dict[str, str] = {}
 
     def _channel(self, channel: str) -> str:
         """The id for a channel we posted to by name; Slack's other methods want ids."""
@@ -208,14 +218,15 @@ class Messenger:
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
         *,
-        broadcast: bool = False,
+        reply_broadcast: bool = False,
     ) -> PostedMessage:
         """Post (paced per channel) and return where it landed; keep `channel` for later updates.
 
-        `broadcast` shows a thread reply in the channel too (`reply_broadcast`).
+        `reply_broadcast` shows a thread reply in the channel too, for what cannot wait.
         """
         target = self._channel(channel)
         self.pacer.wait(target)
+        broadcast = True if reply_broadcast and thread_ts else None  # None: not sent at all
         response = self._call(
             "chat.postMessage",
             target,
@@ -226,7 +237,7 @@ class Messenger:
                 thread_ts=thread_ts,
                 unfurl_links=False,
                 unfurl_media=False,
-                reply_broadcast=True if broadcast and thread_ts else None,
+                reply_broadcast=broadcast,
             ),
         )
         posted = PostedMessage(channel=str(response["channel"]), ts=str(response["ts"]))
@@ -240,10 +251,12 @@ class Messenger:
         blocks: list[dict[str, Any]] | None = None,
         thread_ts: str | None = None,
         *,
-        broadcast: bool = False,
+        reply_broadcast: bool = False,
     ) -> str:
         """Post and return the message ts."""
-        return self.post_message(channel, text, blocks, thread_ts, broadcast=broadcast).ts
+        return self.post_message(
+            channel, text, blocks, thread_ts, reply_broadcast=reply_broadcast
+        ).ts
 
     def post_to(self, place: Place, message: Message) -> PostedMessage:
         """Post where asked; in a public channel keycheck is not in yet, join it first."""
@@ -379,3 +392,40 @@ class Messenger:
             "conversations.open", "", lambda: self.client.conversations_open(users=user)
         )
         return str(response["channel"]["id"])
+
+    def respond(
+        self,
+        response_url: str,
+        message: Message,
+        *,
+        in_channel: bool = False,
+        thread_ts: str | None = None,
+        replace_original: bool = False,
+    ) -> None:
+        """Answer through a request's response_url (ephemeral unless `in_channel`)."""
+        text, blocks = message
+        body = response_body(
+            text,
+            blocks,
+            in_channel=in_channel,
+            thread_ts=thread_ts,
+            replace_original=replace_original,
+        )
+        code = post_response(response_url, body, self.hooks_origin)
+        if code:
+            logger.warning("slack response_url failed error=%s", code)
+            raise SlackDeliveryError("response_url", code)
+
+    def real_name(self, user_id: str) -> str:
+        """A person's name for fallback texts (users.info, cached); "" if Slack can't say."""
+        if user_id in self._names:
+            return self._names[user_id]
+        try:
+            response = self._call("users.info", "", lambda: self.client.users_info(user=user_id))
+        except SlackDeliveryError:
+            return ""
+        user = response["user"]
+        profile = user.get("profile") or {}
+        name = str(user.get("real_name") or profile.get("real_name") or user.get("name") or "")
+        self._names[user_id] = name
+        return name

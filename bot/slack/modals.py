@@ -29,6 +29,7 @@ WORDING = {
     A.ATTACH_DENY_ALL: ("Attach deny-all", "Attach deny-all", "attach deny-all for"),
     A.REVOKE_SESSIONS: ("Revoke sessions", "Revoke", "revoke the earlier sessions of"),
     A.CONTAIN_ALL: ("Contain key", "Contain", "contain"),
+    A.DISABLE_CONSOLE_LOGIN: ("Disable console login", "Delete password", "delete the password of"),
     A.ACKNOWLEDGE: ("Acknowledge", "Acknowledge", "acknowledge"),
     A.FALSE_POSITIVE: ("False positive", "Mark false positive", "mark as a false positive"),
 }
@@ -36,6 +37,7 @@ STEP_TITLE = {
     A.DEACTIVATE_KEY: "Deactivate the access key",
     A.ATTACH_DENY_ALL: "Attach the deny-all policy",
     A.REVOKE_SESSIONS: "Revoke earlier sessions",
+    A.DISABLE_CONSOLE_LOGIN: "Delete the console password (cannot be undone)",
 }
 SNOOZE_CHOICES = {"1h": "1 hour", "4h": "4 hours", "24h": "24 hours", "0": "Keep pinging"}
 SNOOZE_DEFAULT = "4h"

@@ -25,6 +25,7 @@ from bot.models import (
 )
 from bot.slack.blocks import Message, context, section
 from bot.slack.cards import card_buttons
+from bot.slack.fallback import outcome_text
 from bot.slack.format import age_days, clean, code, code_block, escape, fit, local_time, plain
 from bot.slack.ids import ActionId, ButtonValue
 
@@ -39,12 +40,14 @@ PAST = {
     A.REVOKE_SESSIONS: "revoked the earlier sessions of",
     A.REMOVE_REVOKE: "lifted the session revocation on",
     A.CONTAIN_ALL: "contained",
+    A.DISABLE_CONSOLE_LOGIN: "deleted the console password of",
 }
 ASKED = {
     A.DEACTIVATE_KEY: "deactivate",
     A.ATTACH_DENY_ALL: "attach deny-all to",
     A.REVOKE_SESSIONS: "revoke the earlier sessions of",
     A.CONTAIN_ALL: "contain",
+    A.DISABLE_CONSOLE_LOGIN: "delete the console password of",
 }
 UNDO_LABEL = {
     A.DEACTIVATE_KEY: "Reactivate",
@@ -241,6 +244,10 @@ def _change(record: ActionRecord) -> str:
         was = "present" if before.get("document") is not None else "absent"
         now = "present" if after.get("document") is not None else "absent"
         return f"({code(str(after['policy_name']))} was {was}, now {now})"
+    if "login_profile" in after:
+        was = "set" if before.get("login_profile") else "none"
+        now = "set" if after["login_profile"] else "none"
+        return f"(console password was {was}, now {now}; cannot be undone)"
     return ""
 
 
@@ -311,7 +318,7 @@ def _result_message(outcome: ActionOutcome, record: ActionRecord) -> Message:
         blocks.append(section(_parent_line(record, outcome)))
     for step in outcome.steps:
         blocks.append(section(audit_line(step)))
-        if step.state is ActionState.DONE and not step.undo_of:
+        if step.state is ActionState.DONE and not step.undo_of and step.action in UNDO_LABEL:
             blocks.append(_actions(f"kc_undo_{step.id}", undo_button(step)))
     done = sum(s.state is ActionState.DONE for s in outcome.steps)
     if record.action is A.CONTAIN_ALL and not record.undo_of and done > 1:
@@ -344,8 +351,8 @@ def auto_contained_message(outcomes: list[ActionOutcome]) -> Message:
     ]
     texts = []
     for outcome in outcomes:
-        text, more = outcome_message(outcome)
-        texts.append(text)
+        _, more = outcome_message(outcome)
+        texts.append(outcome_text(outcome, {}))
         blocks += more
     return "\n".join(["Auto-containment", *texts]), blocks[:50]
 
@@ -484,6 +491,7 @@ ITEM_BUTTON = {
     A.DEACTIVATE_KEY: (ActionId.DEACTIVATE_KEY, "Deactivate"),
     A.REVOKE_SESSIONS: (ActionId.REVOKE_SESSIONS, "Revoke sessions"),
     A.ATTACH_DENY_ALL: (ActionId.ATTACH_DENY_ALL, "Attach deny-all"),
+    A.DISABLE_CONSOLE_LOGIN: (ActionId.DISABLE_CONSOLE_LOGIN, "Disable console login"),
 }
 
 
@@ -492,7 +500,8 @@ def verdict_line(check: Verification) -> str:
     if check.error:
         return f"Could not verify {check.access_key_id}: {check.error}"
     if check.holds:
-        return f"✅ {check.access_key_id} and its principal can do nothing now"
+        left = "".join(f" (but: {item.what})" for item in check.notes)
+        return f"✅ {check.access_key_id} and its principal can do nothing now{left}"
     return "⚠️ Still open: " + "; ".join(item.what for item in check.open_items)
 
 
@@ -500,7 +509,7 @@ def verification_message(check: Verification, incident_id: str = "") -> Message:
     """The verdict, then each open item with the button that closes it."""
     text = verdict_line(check)
     blocks = [section(clean(text, 2900) if check.error else _verdict_mrkdwn(check))]
-    for index, item in enumerate(check.open_items[:20]):
+    for index, item in enumerate([*check.open_items, *check.notes][:20]):
         line = section(f"• {clean(item.what, 600)}")
         if item.action in ITEM_BUTTON:
             action_id, label = ITEM_BUTTON[item.action]
@@ -526,4 +535,9 @@ def _verification_facts(check: Verification) -> list[str]:
         facts.append("console password set" if check.login_profile else "no console password")
     facts.append(f"{DENY_ALL} {'present' if check.deny_all else 'absent'}")
     facts.append(f"{REVOKE_SESSIONS} {'present' if check.revoked else 'absent'}")
+    for session in check.sessions[:8]:
+        state = "usable" if session.usable else "stopped"
+        facts.append(f"session {code(session.access_key_id, 24)} {state}: {clean(session.why, 60)}")
+    if check.sessions_error:
+        facts.append(f"minted sessions not read: {clean(check.sessions_error, 200)}")
     return facts

@@ -21,6 +21,7 @@ import re
 import sys
 import threading
 import time
+import uuid
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -200,6 +201,35 @@ class CloudTrailStandIn:
         """Requests signed with this access key id read (and are rate limited in) `account`."""
         self._accounts[access_key_id] = account
 
+    def record_call(
+        self,
+        key_id: str,
+        event_name: str,
+        *,
+        when: datetime,
+        source_ip: str,
+        region: str = "us-east-1",
+        account_id: str = "123456789012",
+        user_name: str = "",
+        event_source: str = "iam.amazonaws.com",
+        error_code: str = "",
+        account: str = "",
+    ) -> dict[str, Any]:
+        """A call made with `key_id`, as CloudTrail records it; denied when `error_code` is set."""
+        record = call_record(
+            key_id,
+            event_name,
+            when=when,
+            source_ip=source_ip,
+            region=region,
+            account_id=account_id,
+            user_name=user_name,
+            event_source=event_source,
+            error_code=error_code,
+        )
+        self.add_records(region, [record], account)
+        return record
+
     def fail_region(
         self,
         region: str,
@@ -298,6 +328,52 @@ class CloudTrailStandIn:
         if start > end:
             raise ApiError("InvalidTimeRangeException", "Start time must be earlier than end time.")
         return max(start, now - WINDOW.total_seconds()), end
+
+
+def call_record(
+    key_id: str,
+    event_name: str,
+    *,
+    when: datetime,
+    source_ip: str,
+    region: str,
+    account_id: str,
+    user_name: str,
+    event_source: str,
+    error_code: str = "",
+) -> dict[str, Any]:
+    """One CloudTrail record of an IAM user's key calling an API; errors as AWS writes them."""
+    stamp = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    record: dict[str, Any] = {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "IAMUser",
+            "principalId": "AIDA" + hashlib.sha256(user_name.encode()).hexdigest()[:17].upper(),
+            "arn": f"arn:aws:iam::{account_id}:user/{user_name}",
+            "accountId": account_id,
+            "accessKeyId": key_id,
+            "userName": user_name,
+        },
+        "eventTime": stamp,
+        "eventSource": event_source,
+        "eventName": event_name,
+        "awsRegion": region,
+        "sourceIPAddress": source_ip,
+        "userAgent": "aws-cli/2.15.30",
+        "requestParameters": None,
+        "responseElements": None,
+        "eventID": str(uuid.uuid4()),
+        "eventType": "AwsApiCall",
+        "recipientAccountId": account_id,
+    }
+    if error_code:
+        action = f"{event_source.split('.')[0]}:{event_name}"
+        record["errorCode"] = error_code
+        record["errorMessage"] = (
+            f"User: arn:aws:iam::{account_id}:user/{user_name} is not authorized to perform: "
+            f"{action} with an explicit deny in an identity-based policy"
+        )
+    return record
 
 
 def _attribute(attributes: object) -> tuple[str, str] | None:

@@ -21,6 +21,8 @@ from bot.runtime.httpserver import BackgroundServer
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import REASON_BLOCK, REASON_INPUT
+from bot.slack.replies import verdict_line
+from bot.slack.watch_blocks import watch_lines
 from bot.standins import demo_scenario as scenario
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.cloudtrail import CloudTrailStandIn
@@ -117,6 +119,8 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         dm = _owner_asked(slack, say)
         _respond(person, slack, incident, say)
         _read_back(aws, key_id, say)
+        _verdict(runtime, key_id, say)
+        _watch(runtime, cloudtrail, key_id, say)
         _owner_says_no(person, slack, incident, dm, say)
         _timeline(person, slack, incident, say)
         _report(person, slack, incident, say)
@@ -209,6 +213,42 @@ def _send_alerts(
     for body in bodies:
         sqs.send_message(QueueUrl=queue_url, MessageBody=body)
     say("alerts queued: GetCallerIdentity from 198.51.100.50, AWS Health exposed key, a redelivery")
+
+
+def _verdict(runtime: Runtime, key_id: str, say: Callable[[str], None]) -> None:
+    """Does containment hold: the verdict the thread got, read again from moto."""
+    say(f"verify: {verdict_line(runtime.services.verify.verify(key_id))}")
+
+
+def _watch(
+    runtime: Runtime, cloudtrail: CloudTrailStandIn, key_id: str, say: Callable[[str], None]
+) -> None:
+    """The attacker retries after the cut-off; one call gets through (as if a way in was missed).
+
+    The watch's poll counts the denied retries in its one thread message and broadcasts
+    the success to the channel.
+    """
+    now = datetime.now(UTC)
+    for _ in range(14):
+        cloudtrail.record_call(
+            key_id,
+            "ListUsers",
+            when=now,
+            source_ip=scenario.ATTACKER_IP,
+            user_name=scenario.USER,
+            error_code="AccessDenied",
+        )
+    cloudtrail.record_call(
+        key_id,
+        "GetCallerIdentity",
+        when=now,
+        source_ip=scenario.ATTACKER_IP,
+        user_name=scenario.USER,
+        event_source="sts.amazonaws.com",
+    )
+    say("CloudTrail now: 14 denied ListUsers calls and 1 GetCallerIdentity that succeeded")
+    for watch in runtime.services.watch.poll_due():
+        say(f"watch on {watch.access_key_id}: {'; '.join(watch_lines(watch))}")
 
 
 def _owner_asked(slack: SlackStandIn, say: Callable[[str], None]) -> str:

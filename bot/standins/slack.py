@@ -6,6 +6,8 @@ gives an ephemeral port, records every call with its decoded body, and lets a te
 wait for what it expects (`wait_for`) instead of sleeping. Faults are injected with
 `fail_next` (429 with Retry-After, or 5xx), and Slack's per-channel posting limit can
 be enforced with `channel_rate` (off by default; `post_times` always shows the pacing).
+A request's `response_url` is issued with `issue_response_url` and answers POSTs under
+`/hooks/`, recorded as calls of the method `response_url`.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from bot.standins.transcript import render_channel
 
 DEFAULT_TOKEN = "xoxb-keycheck-standin"  # noqa: S105 - the sandbox's public, made-up token
 MAX_BODY = 10 * 1024 * 1024
+RESPONSE_URL = "response_url"
+# A refused response_url POST: a URL Slack does not know (any more) is a 404, the rest 400.
+HOOK_GONE = frozenset({"no_service", "expired_url", "used_url"})
 JSON_PARAMS = ("blocks", "view", "files", "attachments")
 T = TypeVar("T")
 
@@ -234,10 +239,27 @@ class SlackStandIn:
         is_private: bool = False,
     ) -> str:
         """A channel to test with; `bot_member=False` makes posting answer not_in_channel,
-        and `is_private=True` makes joining it impossible too."""
-        return self.workspace.add_channel(
+        or channel_not_found in a private one (keycheck cannot see it)."""
+        channel = self.workspace.add_channel(
             name, members=members, bot_member=bot_member, is_private=is_private
+        )
+        return channel.id
+
+    def add_dm(self, user: str, other: str) -> str:
+        """A direct message between two people, which keycheck is not part of."""
+        return self.workspace.add_channel(
+            f"dm-{user}-{other}".lower(), members=[user, other], bot_member=False, is_im=True
         ).id
+
+    def issue_response_url(self, channel: str, user: str, source_ts: str = "") -> str:
+        """The response_url Slack would put in a command (no `source_ts`) or a click on one."""
+        try:
+            channel_id = self.channel_id(channel)
+        except SlackError:
+            channel_id = channel
+        return self.workspace.issue_hook(
+            channel_id, user, source_ts=source_ts, command=not source_ts
+        )
 
     def set_email(self, user_id: str, email: str) -> None:
         self.workspace.set_email(user_id, email)
@@ -390,6 +412,33 @@ class SlackStandIn:
             self.on_call(call)
         return status, body, headers
 
+    def respond(self, path: str, body: bytes, content_type: str) -> tuple[int, Json]:
+        """A POST to a response_url: JSON only (Slack's rule), then the workspace's checks."""
+        status, answer = 200, Json(ok=True)
+        params: Json = {}
+        try:
+            decoded = json.loads(body) if content_type == "application/json" else None
+        except ValueError:
+            decoded = None
+        with self._changed:
+            if not isinstance(decoded, dict):
+                status, answer = 400, {"ok": False, "error": "invalid_payload"}
+            else:
+                params = _decode_json_params(decoded)
+                try:
+                    self.workspace.respond(path, params)
+                except SlackError as error:
+                    status = 404 if error.error in HOOK_GONE else 400
+                    answer = {"ok": False, "error": error.error}
+                    if error.messages:
+                        answer["response_metadata"] = {"messages": error.messages}
+            call = Call(RESPONSE_URL, params, self.clock(), status, str(answer.get("error", "")))
+            self._calls.append(call)
+            self._changed.notify_all()
+        if self.on_call is not None:
+            self.on_call(call)
+        return status, answer
+
     def _answer(self, method: str, params: Json, token: str) -> tuple[int, Json, dict[str, str]]:
         faults = self._faults.get(method)
         if faults:
@@ -441,6 +490,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(length)
         path = urlsplit(self.path).path
+        if path.startswith("/hooks/"):
+            kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+            self._send(*self.standin.respond(path, body, kind))
+            return
         if path.startswith("/upload/v1/"):
             stored = self.standin.workspace.receive_upload(path.rsplit("/", 1)[-1], body)
             self._send_text(200 if stored else 404, f"OK - {len(body)}" if stored else "not found")

@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,14 @@ class SlackRequests:
     url: str
     signing_secret: str
     team_id: str = "T0KEYCHECK"
+    # Issues a response_url (channel, user, clicked message ts or ""), as Slack does for
+    # each request: the Slack stand-in's `issue_response_url`. Without it, a dead URL.
+    response_urls: Callable[[str, str, str], str] | None = None
+
+    def response_url(self, channel: str, user: str, source_ts: str = "") -> str:
+        if self.response_urls is None:
+            return f"{self.url}/response-url-unused"
+        return self.response_urls(channel, user, source_ts)
 
     def post(
         self, body: str, *, sign: bool = True, timestamp: int | None = None
@@ -54,7 +63,7 @@ class SlackRequests:
             "user_name": user.lower(),
             "command": "/keycheck",
             "text": text,
-            "response_url": f"{self.url}/response-url-unused",
+            "response_url": self.response_url(channel, user),
             "trigger_id": f"trigger-{time.monotonic_ns()}",
             "api_app_id": "A0KEYCHECK",
         }
@@ -73,12 +82,17 @@ class SlackRequests:
         channel: str,
         message_ts: str,
         trigger_id: str = "",
+        thread_ts: str = "",
     ) -> tuple[int, str]:
         """A button press on a message, as Slack sends `block_actions`.
 
         `trigger_id` is Slack's to issue: pass one from the Slack stand-in so the modal the
-        click opens is tied to the channel, as in Slack.
+        click opens is tied to the channel, as in Slack. `thread_ts` names the thread of a
+        reply that was pressed (a top-level message is its own thread).
         """
+        container = {"type": "message", "channel_id": channel, "message_ts": message_ts}
+        if thread_ts and thread_ts != message_ts:
+            container["thread_ts"] = thread_ts
         return self.interaction(
             {
                 "type": "block_actions",
@@ -87,9 +101,9 @@ class SlackRequests:
                 "api_app_id": "A0KEYCHECK",
                 "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
                 "channel": {"id": channel},
-                "container": {"type": "message", "channel_id": channel, "message_ts": message_ts},
-                "message": {"ts": message_ts, "thread_ts": message_ts},
-                "response_url": f"{self.url}/response-url-unused",
+                "container": container,
+                "message": {"ts": message_ts, "thread_ts": thread_ts or message_ts},
+                "response_url": self.response_url(channel, user, message_ts),
                 "actions": [
                     {
                         "type": "button",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,10 @@ TRIGGER_TTL = 3.0
 VIEW_STACK_LIMIT = 3
 MAX_TEXT = 40_000
 CHANNEL_NAME = re.compile(r"\A[a-z0-9_-]{1,80}\Z")
+# A response_url answers five times within thirty minutes of the request that carried it.
+RESPONSE_URL_USES = 5
+RESPONSE_URL_TTL = 30 * 60.0
+RESPONSE_TYPES = frozenset({"ephemeral", "in_channel"})
 
 DEFAULT_USERS = {
     "U0ALICE": "alice",
@@ -72,6 +77,7 @@ class Channel:
             "name": self.name,
             "is_channel": not self.is_private,
             "is_private": self.is_private,
+            "is_im": self.is_im,
             "is_archived": self.archived,
             "is_member": BOT_USER_ID in self.members,
             "num_members": len(self.members),
@@ -90,7 +96,7 @@ class Message:
     files: list[str] = field(default_factory=list)
     edits: int = 0
     replies: list[str] = field(default_factory=list)
-    broadcast: bool = False
+    broadcast: bool = False  # a thread reply also shown in the channel (reply_broadcast)
 
 
 @dataclass
@@ -122,6 +128,18 @@ class View:
 
 
 @dataclass
+class Hook:
+    """A response_url: one person's way back to where they asked, counted and timed."""
+
+    channel: str
+    user: str
+    issued: float
+    source_ts: str = ""
+    command: bool = False
+    used: int = 0
+
+
+@dataclass
 class Trigger:
     channel: str
     user: str
@@ -132,6 +150,16 @@ class Trigger:
 def _text(params: Json, name: str) -> str:
     value = params.get(name)
     return value if isinstance(value, str) else ""
+
+
+def _flag(body: Json, name: str) -> bool:
+    """Slack's documented examples send these as "true"/"false" strings; booleans work too."""
+    value = body.get(name, False)
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return bool(value == "true")
+    raise SlackError("invalid_payload")
 
 
 def _user_json(user_id: str, name: str, *, is_bot: bool) -> Json:
@@ -172,6 +200,7 @@ class Workspace:
         self.views: dict[str, View] = {}
         self.triggers: dict[str, Trigger] = {}
         self.files: dict[str, StoredFile] = {}
+        self.hooks: dict[str, Hook] = {}
         self.emails: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -197,13 +226,15 @@ class Workspace:
         members: Iterable[str] = (),
         bot_member: bool = True,
         is_private: bool = False,
+        is_im: bool = False,
     ) -> Channel:
         with self.lock:
             channel = Channel(
-                id=channel_id or self._new_id("C"),
+                id=channel_id or self._new_id("D" if is_im else "C"),
                 name=name,
                 members=set(members) | ({BOT_USER_ID} if bot_member else set()),
-                is_private=is_private,
+                is_private=is_private or is_im,
+                is_im=is_im,
             )
             self.channels[channel.id] = channel
             return channel
@@ -239,7 +270,7 @@ class Workspace:
                 m
                 for m in self.messages.values()
                 if m.channel == channel_id
-                and (m.broadcast or not m.thread_ts)
+                and (not m.thread_ts or m.broadcast)
                 and not m.ephemeral_to
             ),
             key=lambda m: m.ts,
@@ -295,7 +326,16 @@ class Workspace:
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     @staticmethod
+    def _visible(channel: Channel) -> Channel:
+        if channel.is_private and BOT_USER_ID not in channel.members:
+            raise SlackError("channel_not_found")
+        return channel
+
+    @staticmethod
     def _writable(channel: Channel) -> None:
+        """A private channel or DM the bot is not in is one it cannot see, as in Slack."""
+        if channel.is_private and BOT_USER_ID not in channel.members:
+            raise SlackError("channel_not_found")
         if channel.archived:
             raise SlackError("is_archived")
         if BOT_USER_ID not in channel.members:
@@ -345,13 +385,14 @@ class Workspace:
         self._writable(channel)
         text, blocks = self._content(params)
         thread = self._thread(channel, params.get("thread_ts"))
-        message = Message(channel.id, self._next_ts(), text, blocks, self.clock(), thread_ts=thread)
-        message.broadcast = bool(thread) and params.get("reply_broadcast") in (True, "true", "1")
-        self._store(message)
+        message = self._store(
+            Message(channel.id, self._next_ts(), text, blocks, self.clock(), thread_ts=thread)
+        )
+        message.broadcast = bool(thread and params.get("reply_broadcast") in (True, "true", "1"))
         return {"channel": channel.id, "ts": message.ts, "message": self.message_json(message)}
 
     def chat_update(self, params: Json) -> Json:
-        channel = self.find_channel(params.get("channel"))
+        channel = self._visible(self.find_channel(params.get("channel")))
         message = self.messages.get((channel.id, _text(params, "ts")))
         if message is None or message.ephemeral_to:
             raise SlackError("message_not_found")
@@ -391,7 +432,7 @@ class Workspace:
         return {"message_ts": message.ts}
 
     def chat_get_permalink(self, params: Json) -> Json:
-        channel = self.find_channel(params.get("channel"))
+        channel = self._visible(self.find_channel(params.get("channel")))
         message = self.messages.get((channel.id, _text(params, "message_ts")))
         if message is None or message.ephemeral_to:
             raise SlackError("message_not_found")
@@ -529,10 +570,10 @@ class Workspace:
         return {}
 
     def conversations_info(self, params: Json) -> Json:
-        return {"channel": self.find_channel(params.get("channel")).info()}
+        return {"channel": self._visible(self.find_channel(params.get("channel"))).info()}
 
     def conversations_join(self, params: Json) -> Json:
-        channel = self.find_channel(params.get("channel"))
+        channel = self._visible(self.find_channel(params.get("channel")))
         if channel.archived:
             raise SlackError("is_archived")
         if channel.is_private:
@@ -652,6 +693,77 @@ class Workspace:
             "user_id": BOT_USER_ID,
             "bot_id": BOT_ID,
         }
+
+    # -- response_url: the way back Slack hands an app with a command or an interaction ---------
+
+    def issue_hook(
+        self, channel: str, user: str, *, source_ts: str = "", command: bool = False
+    ) -> str:
+        """A response_url for one person in one conversation (for a click: on one message)."""
+        with self.lock:
+            key = f"{self._new_id('H')}/{secrets.token_hex(12)}"
+            self.hooks[key] = Hook(channel, user, self.clock(), source_ts, command)
+            kind = "commands" if command else "actions"
+            return f"{self.upload_base}hooks/{kind}/{TEAM_ID}/{key}"
+
+    def respond(self, path: str, body: Json) -> Json:
+        """One POST to a response_url, held to Slack's rules; SlackError when refused.
+
+        Slack documents five uses within thirty minutes, `ephemeral` (the default) or
+        `in_channel`, `thread_ts` for a reply, and `replace_original`/`delete_original` for
+        the message an interaction came from, never a slash command's. It posts where the
+        app itself may not (a private channel or DM it is not in), which is its point.
+        """
+        parts = path.strip("/").split("/")
+        hook = self.hooks.get("/".join(parts[3:])) if len(parts) == 5 else None
+        if hook is None or parts[1] != ("commands" if hook.command else "actions"):
+            raise SlackError("no_service")
+        if self.clock() - hook.issued > RESPONSE_URL_TTL:
+            raise SlackError("expired_url")
+        if hook.used >= RESPONSE_URL_USES:
+            raise SlackError("used_url")
+        kind = body.get("response_type", "ephemeral")
+        if kind not in RESPONSE_TYPES:
+            raise SlackError("invalid_response_type")
+        replace, delete = _flag(body, "replace_original"), _flag(body, "delete_original")
+        if hook.command and (replace or delete):
+            raise SlackError("cannot_replace_command_message")
+        channel = self.channels.get(hook.channel)
+        if channel is None:
+            raise SlackError("channel_not_found")
+        if channel.archived:
+            raise SlackError("channel_is_archived")
+        source = self._source(channel, hook) if replace or delete else None
+        only_delete = delete and not ({"text", "blocks"} & body.keys())
+        text, blocks = ("", []) if only_delete else self._content(body)
+        if delete and source is not None:
+            del self.messages[(channel.id, source.ts)]
+            if only_delete:
+                hook.used += 1
+                return {}
+        elif replace and source is not None:
+            source.text, source.blocks, source.edits = text, blocks, source.edits + 1
+            hook.used += 1
+            return self.message_json(source)
+        thread = self._thread(channel, body.get("thread_ts"))
+        to = hook.user if kind == "ephemeral" else ""
+        message = Message(
+            channel.id,
+            self._next_ts(),
+            text,
+            blocks,
+            self.clock(),
+            thread_ts=thread,
+            ephemeral_to=to,
+        )
+        hook.used += 1
+        return self.message_json(self._store(message))
+
+    def _source(self, channel: Channel, hook: Hook) -> Message:
+        message = self.messages.get((channel.id, hook.source_ts))
+        if message is None:
+            raise SlackError("message_not_found")
+        return message
 
     # -- dispatch --------------------------------------------------------------------------------
 

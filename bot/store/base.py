@@ -9,7 +9,7 @@ import socket
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.models import ActionRecord, ActionState, Alert, Incident
+from bot.models import ActionRecord, ActionState, Alert, Incident, Watch
 
 log = logging.getLogger(__name__)
 QUARANTINED = "alerts.quarantined"
@@ -129,3 +129,12 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
+
+    def save_watch(self, watch: Watch) -> None:
+        """Write a watch on a contained key, new or as its last poll left it."""
+
+    def get_watch(self, watch_id: str) -> Watch | None:
+        """One watch by id."""
+
+    def active_watches(self) -> list[Watch]:
+        """Watches not ended yet, oldest cut-off first: what the poller reads next."""

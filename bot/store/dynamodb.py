@@ -16,7 +16,7 @@ from botocore.exceptions import ClientError
 
 from bot.aws import dynamodb as ddb
 from bot.aws.dynamodb import Plain, TransactionCancelled
-from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus
+from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus, Watch
 from bot.store.base import QUARANTINED, AlertOutcome, alert_json, read_alert
 from bot.store.sqlite import incident_for
 
@@ -29,6 +29,7 @@ UNRECOGNISED: Final = "unrecognised"
 UNPOSTED: Final = "UNPOSTED"
 QUARANTINE: Final = "QUARANTINE"
 COUNTER: Final = "COUNTER"
+WATCHES: Final = "WATCHES"
 # Optimistic writes go again after a lost race; this many rounds outlasts any realistic
 # number of replicas writing to one incident at once.
 MAX_ATTEMPTS: Final = 32
@@ -153,6 +154,9 @@ class DynamoStore:
       ``ACTION#<requested>#<seq>#<id>``: immutable index entries naming an action, read with
       a Query and a BatchGetItem, so the action's current state is always what is returned.
     - ``COUNTER`` / ``<name>``: a counter, incremented with ADD.
+    - ``WATCH#<id>`` / ``WATCH``: a watch on a contained key, its JSON in ``data``.
+    - ``WATCHES`` / ``<id>``: one pointer per watch not ended, so the poller's read is one
+      Query of only what is live.
 
     No GSI: a GSI is eventually consistent, and a replica must see at once the alert,
     the action or the posted mark another one just wrote (a stale action history would
@@ -585,6 +589,30 @@ class DynamoStore:
         """Close the HTTP pool of a client we built; an injected one belongs to its caller."""
         if self._owns_client:
             self._client.close()
+
+    # Watches.
+
+    def save_watch(self, watch: Watch) -> None:
+        item = {"pk": key("WATCH", watch.id), "sk": "WATCH", "data": watch.model_dump_json()}
+        ddb.put_item(self._client, self._table, item)
+        pointer = {"pk": WATCHES, "sk": part(watch.id)}
+        if watch.ended:
+            ddb.delete_item(self._client, self._table, pointer)
+        else:
+            ddb.put_item(self._client, self._table, pointer | {"watch_id": watch.id})
+
+    def get_watch(self, watch_id: str) -> Watch | None:
+        item = self._get({"pk": key("WATCH", watch_id), "sk": "WATCH"})
+        return Watch.model_validate_json(str(item["data"])) if item is not None else None
+
+    def active_watches(self) -> list[Watch]:
+        ids = [str(i["watch_id"]) for i in ddb.query(self._client, self._table, WATCHES)]
+        wanted = [{"pk": key("WATCH", i), "sk": "WATCH"} for i in ids]
+        found = [
+            Watch.model_validate_json(str(i["data"]))
+            for i in ddb.batch_get(self._client, self._table, wanted)
+        ]
+        return sorted((w for w in found if not w.ended), key=lambda w: (w.cutoff, w.id))
 
     def _get(self, item_key: Plain) -> Plain | None:
         return ddb.get_item(self._client, self._table, item_key)

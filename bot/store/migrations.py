@@ -41,6 +41,11 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
     """,
+    """
+    CREATE TABLE watches (id TEXT PRIMARY KEY, ended INTEGER NOT NULL, cutoff TEXT NOT NULL,
+        data TEXT NOT NULL);
+    CREATE INDEX watches_active ON watches (ended, cutoff);
+    """,
 )
 
 

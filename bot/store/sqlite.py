@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus
+from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus, Watch
 from bot.store.base import QUARANTINED, AlertOutcome, alert_json, read_alert
 from bot.store.migrations import migrate
 
@@ -301,6 +301,28 @@ class SqliteStore:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    def save_watch(self, watch: Watch) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO watches (id, ended, cutoff, data) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET ended = excluded.ended, data = excluded.data",
+                (watch.id, int(watch.ended), utc(watch.cutoff), watch.model_dump_json()),
+            )
+
+    def get_watch(self, watch_id: str) -> Watch | None:
+        with self._lock:
+            row = self._conn.execute(
+                "SELECT data FROM watches WHERE id = ?", (watch_id,)
+            ).fetchone()
+        return Watch.model_validate_json(row[0]) if row else None
+
+    def active_watches(self) -> list[Watch]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT data FROM watches WHERE ended = 0 ORDER BY cutoff, id"
+            ).fetchall()
+        return [Watch.model_validate_json(data) for (data,) in rows]
 
     @staticmethod
     def _incident(db: sqlite3.Connection, incident_id: str) -> Incident | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +17,7 @@ from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import REASON_BLOCK, REASON_INPUT, SNOOZE_BLOCK, SNOOZE_INPUT
 from bot.standins import demo_scenario as scenario
 from bot.standins.aws import seed_leaked_user
+from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests
 from tests.conftest import RESPONDER, SECOND_RESPONDER, STRANGER
@@ -25,6 +27,17 @@ ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
 T0 = datetime(2026, 11, 21, 12, 11, 58, tzinfo=UTC)
 ALERTS = "C0ALERTS"
+
+
+@pytest.fixture(autouse=True)
+def trail_standin(monkeypatch: pytest.MonkeyPatch) -> Iterator[CloudTrailStandIn]:
+    """LookupEvents for every end-to-end test (moto has none): verify and the watch read it.
+
+    A test that needs its own records uses this one, or starts another (its variable wins).
+    """
+    with CloudTrailStandIn() as standin:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDTRAIL", standin.url)
+        yield standin
 
 
 @pytest.fixture

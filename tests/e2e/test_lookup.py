@@ -199,11 +199,14 @@ def test_a_strangers_lookup_is_answered_only_to_them_and_spreads_nothing(
         f"{incident.access_key_id} timeline", user=STRANGER, channel=random
     )
 
+    [note] = slack.wait_for(lambda s: s.ephemerals(random))
     runtime.services.reads.shutdown(wait=True)
     assert status == 200
-    assert "keycheck knows" in body and incident.id in body and "responders" in body
+    text = note["text"]
+    assert note["ephemeral_to"] == STRANGER
+    assert "keycheck knows" in text and incident.id in text and "responders" in text
     for secret in (incident.user_name, sibling["AccessKeyId"], scenario.ATTACKER_IP):
-        assert secret not in body
+        assert secret not in text and secret not in body
     assert len(slack.calls_to("chat.postMessage")) == posted_before
     assert slack.calls_to("conversations.join") == []
     assert slack.files() == [] and timelines == []

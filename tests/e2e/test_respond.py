@@ -320,7 +320,7 @@ def test_declare_incident_makes_a_channel_and_undo_archives_it(
     lines = wait_replies(slack, incident, 2)
     [created] = slack.calls_to("conversations.create")
     name = created.params["name"]
-    assert name.startswith("inc-") and name.endswith(f"-{incident.user_name}")
+    assert name == f"keycheck-{incident.id}" and incident.user_name not in name
     stored = runtime.services.store.get_incident(incident.id)
     assert stored is not None and stored.incident_channel
     channel = stored.incident_channel

@@ -30,13 +30,15 @@ METHOD_SCOPES: dict[str, str | None] = {
     "users_info": "users:read",
     "usergroups_users_list": "usergroups:read",
     "pins_add": "pins:write",
-    "conversations_create": "channels:manage",
+    "conversations_create": "groups:write",
     "conversations_invite": "channels:manage",
     "conversations_archive": "channels:manage",
     "conversations_join": "channels:join",
     "conversations_info": "channels:read",
     "files_upload_v2": "files:write",
     "reactions_add": "reactions:write",
+    # A response_url needs no scope: Slack handed it to the app with the request.
+    "send_dict": None,
     "users_lookupByEmail": "users:read.email",
     "conversations_open": "im:write",
 }

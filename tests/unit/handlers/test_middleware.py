@@ -26,7 +26,7 @@ class Messenger:
     def __init__(self) -> None:
         self.sent: list[tuple[str, str, str]] = []
 
-    def ephemeral(self, channel: str, user: str, text: str) -> None:
+    def ephemeral(self, channel: str, user: str, text: str, thread_ts: str | None = None) -> None:
         self.sent.append((channel, user, text))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import boto3
 import pytest
@@ -10,8 +11,10 @@ import pytest
 from bot.cli.main import main
 from bot.domain.policies import DENY_ALL, REVOKE_SESSIONS, deny_all, policy_json, revoke_sessions
 from bot.models import ActionKind, BlastRadius, KeyKind, KeyReport, utcnow
-from bot.respond.verify import open_items
+from bot.respond.verify import notes, open_items
+from bot.standins.cloudtrail import CloudTrailStandIn
 from tests.support.aws import seed_leaked_user
+from tests.unit.analysis.support import cloudtrail_standin
 
 KEY = "AKIAQWERTYUIOPASDFGH"
 OTHER = "AKIAZXCVBNMLKJHGFDSA"
@@ -45,7 +48,7 @@ def test_each_way_in_is_named_with_what_closes_it() -> None:
     assert [(i.action, i.key_id) for i in items] == [
         (ActionKind.DEACTIVATE_KEY, KEY),
         (ActionKind.DEACTIVATE_KEY, OTHER),
-        (None, ""),
+        (ActionKind.DISABLE_CONSOLE_LOGIN, KEY),
         (ActionKind.REVOKE_SESSIONS, KEY),
         (ActionKind.ATTACH_DENY_ALL, KEY),
     ]
@@ -59,8 +62,15 @@ def test_policies_that_could_not_be_read_keep_it_open() -> None:
     assert "could not be read" in item.what and item.action is None
 
 
+@pytest.fixture
+def trail(aws: boto3.Session, monkeypatch: pytest.MonkeyPatch) -> Iterator[CloudTrailStandIn]:
+    """LookupEvents for the minted sessions (moto has none)."""
+    with cloudtrail_standin(monkeypatch) as standin:
+        yield standin
+
+
 def test_keycheck_verify_reads_moto_and_exits_by_the_verdict(
-    aws: boto3.Session, capsys: pytest.CaptureFixture[str]
+    aws: boto3.Session, trail: CloudTrailStandIn, capsys: pytest.CaptureFixture[str]
 ) -> None:
     iam = aws.client("iam")
     _, key = seed_leaked_user(iam, USER)
@@ -76,3 +86,18 @@ def test_keycheck_verify_reads_moto_and_exits_by_the_verdict(
     assert main(["verify", key_id, "--format", "json"]) == 0
     verdict = json.loads(capsys.readouterr().out)
     assert verdict["open_items"] == [] and verdict["keys"] == {key_id: "Inactive"}
+
+
+def test_under_deny_all_a_second_key_and_a_password_are_told_but_cannot_act() -> None:
+    report = contained()
+
+    items = open_items(report, {KEY: "Inactive", OTHER: "Active"}, True, NOTHING)
+    left = notes(report, {KEY: "Inactive", OTHER: "Active"}, True)
+
+    assert items == []
+    assert [(i.action, i.key_id) for i in left] == [
+        (ActionKind.DEACTIVATE_KEY, OTHER),
+        (ActionKind.DISABLE_CONSOLE_LOGIN, KEY),
+    ]
+    assert "deny-all denies every action" in left[1].what
+    assert notes(contained(deny_all_attached=False), {KEY: "Inactive"}, True) == []
