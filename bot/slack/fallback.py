@@ -32,6 +32,7 @@ DID = {
     ActionKind.REVOKE_SESSIONS: "revoked the earlier sessions of",
     ActionKind.REMOVE_REVOKE: "lifted the session revocation on",
     ActionKind.CONTAIN_ALL: "contained",
+    ActionKind.DISABLE_CONSOLE_LOGIN: "disabled console login for",
 }
 TO_DO = {
     ActionKind.DEACTIVATE_KEY: "deactivate",
@@ -41,6 +42,7 @@ TO_DO = {
     ActionKind.REVOKE_SESSIONS: "revoke the earlier sessions of",
     ActionKind.REMOVE_REVOKE: "lift the session revocation on",
     ActionKind.CONTAIN_ALL: "contain",
+    ActionKind.DISABLE_CONSOLE_LOGIN: "disable console login for",
 }
 STEP_DONE = {
     ActionKind.DEACTIVATE_KEY: "key deactivated",
@@ -49,6 +51,7 @@ STEP_DONE = {
     ActionKind.REMOVE_DENY_ALL: "deny-all removed",
     ActionKind.REVOKE_SESSIONS: "earlier sessions revoked",
     ActionKind.REMOVE_REVOKE: "session revocation lifted",
+    ActionKind.DISABLE_CONSOLE_LOGIN: "console login disabled",
 }
 ALREADY = {
     ActionState.DONE: "already done",

@@ -155,7 +155,7 @@ def test_disable_console_login_says_it_cannot_be_undone_and_deletes_only_the_pas
     assert "cannot be undone" in json.dumps(view["blocks"])
     assert responder.submit(view, reason="the password may have leaked too")[0] == 200
 
-    result = verdict(slack, incident, "disable-console-login")
+    result = verdict(slack, incident, "disabled console login")
     assert "console password was set, now none; cannot be undone" in messages_text([result])
     assert ActionId.UNDO not in buttons(result)
     with pytest.raises(iam.exceptions.NoSuchEntityException):
