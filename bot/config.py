@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     # The watch on a key's trail after containment: how long, and how often it reads.
     watch_minutes: int = Field(30, ge=1, le=24 * 60)
     watch_poll_seconds: float = Field(60.0, gt=0, le=900)
+    # The Slack user group (S…) mentioned when an incident steps up to high or critical.
+    escalation_group: str = ""
 
     @field_validator(
         "responders",

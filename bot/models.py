@@ -86,6 +86,8 @@ class Incident(BaseModel):
     incident_channel: str = ""
     case_id: str = ""
     snoozed_until: datetime | None = None
+    # The thread reply that counts this incident's repeats since its last news, edited in place.
+    digest_ts: str = ""
 
 
 class KeyReport(BaseModel):

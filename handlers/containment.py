@@ -21,6 +21,7 @@ from bot.slack.modals import (
     problem_modal,
     undo_modal,
 )
+from handlers.choices import on_action
 from handlers.hop import ack_now, after_ack, in_background, tell_click
 from handlers.middleware import guarded, needs_incident, needs_key, needs_record
 from handlers.payloads import Click
@@ -40,19 +41,31 @@ KNOWN = frozenset(a.value for a in ActionId)
 
 def register(app: App, services: Services) -> None:
     for action_id, kind in CONFIRMED.items():
-        app.action(action_id.value, middleware=guarded(services, needs_key))(
-            ack=ack_now, lazy=[confirmation(app, services, kind)]
+        on_action(
+            app,
+            action_id,
+            middleware=guarded(services, needs_key),
+            ack=ack_now,
+            lazy=[confirmation(app, services, kind)],
         )
-    app.action(ActionId.UNDO.value, middleware=guarded(services, needs_record))(
-        ack=ack_now, lazy=[undo_confirmation(app, services)]
+    on_action(
+        app,
+        ActionId.UNDO,
+        middleware=guarded(services, needs_record),
+        ack=ack_now,
+        lazy=[undo_confirmation(app, services)],
     )
     for action_id, require, work in (
         (ActionId.APPROVE, needs_record, approve),
         (ActionId.OPEN_CASE, needs_incident, open_case),
         (ActionId.DECLARE_INCIDENT, needs_incident, declare),
     ):
-        app.action(action_id.value, middleware=guarded(services, require))(
-            ack=ack_now, lazy=[in_background(app, services, work)]
+        on_action(
+            app,
+            action_id,
+            middleware=guarded(services, require),
+            ack=ack_now,
+            lazy=[in_background(app, services, work)],
         )
 
     def unknown_button(ack: Ack, body: dict[str, Any]) -> None:

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.errors import UnknownAction
+from bot.slack.ids import ActionId, ButtonValue
+
 
 @dataclass(frozen=True)
 class Click:
@@ -25,16 +28,29 @@ class Click:
         container = body.get("container") or {}
         message = body.get("message") or {}
         message_ts = str(container.get("message_ts") or message.get("ts") or "")
+        action_id, value = str(action.get("action_id", "")), str(action.get("value", ""))
+        if action.get("type") == "overflow":
+            value = str((action.get("selected_option") or {}).get("value", ""))
+            action_id = chosen_action(value)
         return cls(
             user=str((body.get("user") or {}).get("id", "")),
             channel=str((body.get("channel") or {}).get("id") or container.get("channel_id", "")),
             message_ts=message_ts,
             thread_ts=str(container.get("thread_ts") or message.get("thread_ts") or message_ts),
             trigger_id=str(body.get("trigger_id", "")),
-            action_id=str(action.get("action_id", "")),
-            value=str(action.get("value", "")),
+            action_id=action_id,
+            value=value,
             response_url=str(body.get("response_url", "")),
         )
+
+
+def chosen_action(value: str) -> str:
+    """The action an overflow option names; "" (an unknown button) when it names none."""
+    try:
+        chosen = ButtonValue.decode(value).x
+    except UnknownAction:
+        return ""
+    return "" if chosen == ActionId.MORE else chosen
 
 
 def user_of(body: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.messenger import Place
+from handlers.choices import on_action
 from handlers.hop import ack_now, in_background
 from handlers.middleware import guarded, needs_incident
 from handlers.payloads import Click
@@ -14,8 +15,12 @@ from handlers.results import place_for
 
 
 def register(app: App, services: Services) -> None:
-    app.action(ActionId.REPORT.value, middleware=guarded(services, needs_incident))(
-        ack=ack_now, lazy=[in_background(app, services, write_report, read_only=True)]
+    on_action(
+        app,
+        ActionId.REPORT,
+        middleware=guarded(services, needs_incident),
+        ack=ack_now,
+        lazy=[in_background(app, services, write_report, read_only=True)],
     )
 
 

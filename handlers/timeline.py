@@ -17,13 +17,17 @@ from bot.models import Incident
 from bot.respond.lookup import report_incident
 from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
+from handlers.choices import on_action
 from handlers.hop import ack_now, in_background
 from handlers.payloads import Click
 
 
 def register(app: App, services: Services) -> None:
-    app.action(ActionId.TIMELINE.value)(
-        ack=ack_now, lazy=[in_background(app, services, fetch_timeline, read_only=True)]
+    on_action(
+        app,
+        ActionId.TIMELINE,
+        ack=ack_now,
+        lazy=[in_background(app, services, fetch_timeline, read_only=True)],
     )
 
 

@@ -12,6 +12,7 @@ from bot.models import ActionKind
 from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import ConfirmRequest, triage_modal
+from handlers.choices import on_action
 from handlers.hop import ack_now, in_background, tell_click
 from handlers.middleware import guarded, needs_incident
 from handlers.payloads import Click
@@ -22,11 +23,19 @@ def register(app: App, services: Services) -> None:
         (ActionId.ACKNOWLEDGE, ActionKind.ACKNOWLEDGE),
         (ActionId.FALSE_POSITIVE, ActionKind.FALSE_POSITIVE),
     ):
-        app.action(action_id.value, middleware=guarded(services, needs_incident))(
-            ack=ack_now, lazy=[triage_choice(services, kind)]
+        on_action(
+            app,
+            action_id,
+            middleware=guarded(services, needs_incident),
+            ack=ack_now,
+            lazy=[triage_choice(services, kind)],
         )
-    app.action(ActionId.REOPEN.value, middleware=guarded(services, needs_incident))(
-        ack=ack_now, lazy=[in_background(app, services, reopen)]
+    on_action(
+        app,
+        ActionId.REOPEN,
+        middleware=guarded(services, needs_incident),
+        ack=ack_now,
+        lazy=[in_background(app, services, reopen)],
     )
 
 

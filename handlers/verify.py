@@ -8,6 +8,7 @@ from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.messenger import Place
 from bot.slack.replies import verification_message
+from handlers.choices import on_action
 from handlers.hop import ack_now, in_background
 from handlers.middleware import guarded, needs_key
 from handlers.payloads import Click
@@ -15,8 +16,12 @@ from handlers.results import place_for
 
 
 def register(app: App, services: Services) -> None:
-    app.action(ActionId.VERIFY.value, middleware=guarded(services, needs_key))(
-        ack=ack_now, lazy=[in_background(app, services, verify)]
+    on_action(
+        app,
+        ActionId.VERIFY,
+        middleware=guarded(services, needs_key),
+        ack=ack_now,
+        lazy=[in_background(app, services, verify)],
     )
 
 

@@ -6,13 +6,21 @@ import logging
 
 from bot.errors import KeycheckError
 from bot.ingest.enrich import Enricher
-from bot.models import Incident, KeyReport
+from bot.models import Alert, AlertContext, Incident, KeyReport
 from bot.slack.blocks import Message
-from bot.slack.cards import incident_card
+from bot.slack.cards import CardStory, incident_card
 from bot.slack.messenger import Messenger
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+
+def draw_card(
+    store: Store, incident: Incident, history: list[Alert], context: AlertContext
+) -> Message:
+    """The card from the whole incident: its alerts so far and what was done about them."""
+    story = CardStory(history, store.actions_for(incident.id))
+    return incident_card(incident, history[0], context, story=story)
 
 
 class Cards:
@@ -30,7 +38,7 @@ class Cards:
             return None
         if report is not None:
             self.enricher.remember(report)
-        return incident_card(incident, alerts[0], self.enricher(alerts[0]))
+        return draw_card(self.store, incident, alerts, self.enricher(alerts[0]))
 
     def fresh_report(self, incident: Incident) -> KeyReport | None:
         """The incident key's report read now (not from cache), or None for a key-less one."""

@@ -9,12 +9,14 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.alerts.parse import parse_body
+from bot.alerts.story import beats
 from bot.config import Settings
 from bot.errors import BadEnvelope, KeycheckError, user_message
+from bot.ingest.cards import draw_card
 from bot.ingest.enrich import Enricher, expected_source
-from bot.models import ActionOutcome, Alert, AlertContext, AlertKind, Incident, utcnow
+from bot.ingest.thread import ThreadTeller
+from bot.models import ActionOutcome, Alert, AlertKind, Incident, utcnow
 from bot.slack.blocks import Message, section
-from bot.slack.cards import alert_reply, incident_card
 from bot.slack.messenger import Messenger
 from bot.slack.replies import auto_contained_message
 from bot.store import Store, lease_owner
@@ -35,16 +37,6 @@ Contain = Callable[[Alert, str], list[ActionOutcome]]
 CardPosted = Callable[[Incident], None]
 
 
-def signature(alert: Alert) -> tuple[str, ...]:
-    """What makes an alert news within its incident; a repeat only moves the counter.
-
-    Unrecognised alerts are all alike to us, so each is news: its raw JSON is all there is.
-    """
-    if alert.kind is AlertKind.UNRECOGNISED:
-        return (alert.kind, alert.dedup_key)
-    return (alert.kind, alert.rule, alert.event_name, alert.source_ip, alert.error_code)
-
-
 class LeaseLost(KeycheckError):
     """Another replica holds the delivery lease now: this one stops posting at once."""
 
@@ -60,7 +52,7 @@ def fair_round(backlog: list[tuple[Alert, Incident]]) -> list[tuple[str, list[Al
 
 
 def snoozed(incident: Incident, now: datetime) -> bool:
-    """An acknowledged incident keeps counting but stops pinging the thread for a while."""
+    """An acknowledged incident keeps counting, and posting news, but not its repeats."""
     return incident.snoozed_until is not None and incident.snoozed_until > now
 
 
@@ -197,33 +189,35 @@ class Ingest:
             )
 
     def _deliver_incident(self, incident_id: str, alerts: list[Alert], pending: set[str]) -> None:
-        """Post `alerts` (the card first if there is none); `pending` is every alert of the
-        incident still waiting, whose signatures are not yet news in the thread."""
+        """Tell the thread about `alerts` (the card first if there is none); `pending` is
+        every alert of the incident still waiting: the card is redrawn after the last."""
         store = self.store
         incident = store.get_incident(incident_id)
         history = store.alerts_for(incident_id)
         if incident is None or not history:
             return
         first = history[0]
-        card_context = self.enricher(first)
+        batch = {a.dedup_key for a in alerts}
         if not incident.thread_ts:
             self._renew()
-            self._post_card(incident, first, card_context)
-            alerts = [a for a in alerts if a.dedup_key != first.dedup_key]
-            pending = pending - {first.dedup_key}
-        seen = {signature(a) for a in history if a.dedup_key not in pending}
-        for alert in alerts:
-            if signature(alert) not in seen and not snoozed(incident, utcnow()):
-                self._renew()
-                text, blocks = alert_reply(alert, self.enricher(alert))
-                self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
-                self._upload_raw(incident, alert)
-            seen.add(signature(alert))
-            store.mark_posted(alert.dedup_key)
+            self._post_card(incident, history)
+            batch.discard(first.dedup_key)
+        self._teller().tell(incident, beats(history), batch, quiet=snoozed(incident, utcnow()))
         self._post_notes(incident)
-        if alerts and pending <= {a.dedup_key for a in alerts}:  # its last round: one redraw
-            text, blocks = incident_card(incident, first, card_context)
+        if batch and pending <= {a.dedup_key for a in alerts}:  # its last round: one redraw
+            now = store.get_incident(incident_id) or incident
+            text, blocks = draw_card(store, now, history, self.enricher(first))
             self.messenger.update(incident.channel, incident.thread_ts, text, blocks)
+
+    def _teller(self) -> ThreadTeller:
+        return ThreadTeller(
+            self.store,
+            self.messenger,
+            self.enricher,
+            escalation_group=self.settings.escalation_group,
+            renew=self._renew,
+            after_post=self._upload_raw,
+        )
 
     def _post_notes(self, incident: Incident) -> None:
         """Auto-containment results into the thread; one Slack refused waits for next time."""
@@ -237,14 +231,14 @@ class Ingest:
                     self._notes[incident.id] = notes[n:] + self._notes.get(incident.id, [])
                 raise
 
-    def _post_card(self, incident: Incident, alert: Alert, context: AlertContext) -> None:
-        messenger = self.messenger
-        text, blocks = incident_card(incident, alert, context)
-        posted = messenger.post_message(self.settings.alerts_channel, text, blocks)
+    def _post_card(self, incident: Incident, history: list[Alert]) -> None:
+        first = history[0]
+        text, blocks = draw_card(self.store, incident, history, self.enricher(first))
+        posted = self.messenger.post_message(self.settings.alerts_channel, text, blocks)
         incident.channel, incident.thread_ts = posted.channel, posted.ts
         self.store.save_incident(incident)
-        self.store.mark_posted(alert.dedup_key)
-        self._upload_raw(incident, alert)
+        self.store.mark_posted(first.dedup_key)
+        self._upload_raw(incident, first)
         if self.card_posted is not None:
             self.card_posted(incident)
 

@@ -8,10 +8,13 @@ capped; mrkdwn objects are `verbatim` so Slack does not auto-link or auto-mentio
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.alerts.story import when, worst
 from bot.domain.keys import key_kind
 from bot.models import (
+    ActionRecord,
     Alert,
     AlertContext,
     AlertKind,
@@ -23,7 +26,9 @@ from bot.models import (
     Severity,
     TimelineEvent,
 )
-from bot.slack.blocks import Block, context, mrkdwn, section
+from bot.slack.blocks import Block, Message, context, mrkdwn, section
+from bot.slack.card_actions import card_offers, contained, layout, still_open
+from bot.slack.card_story import SEVERITY_EMOJI, links_context, status_row, story_section
 from bot.slack.format import (
     age_days,
     clean,
@@ -33,15 +38,8 @@ from bot.slack.format import (
     local_time,
     plain,
 )
-from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.owner_blocks import owner_context
 
-SEVERITY_EMOJI = {
-    Severity.LOW: "🔵",
-    Severity.MEDIUM: "🟡",
-    Severity.HIGH: "🟠",
-    Severity.CRITICAL: "🔴",
-}
 KIND_LABEL = {
     AlertKind.CLOUDTRAIL_API_CALL: "EventBridge · CloudTrail API call",
     AlertKind.CLOUDWATCH_ALARM: "CloudWatch alarm",
@@ -64,6 +62,10 @@ MAX_EVENTS = 5
 MAX_DETAILS = 8
 MAX_NOTES = 5
 RAW_PREVIEW = 1200
+# A thread reply's small print: a few telling details, ids and the user agent cut short.
+REPLY_DETAILS = 3
+REPLY_ID = 60
+REPLY_AGENT = 80
 SECTION_LIMIT = 3000
 FIELD_LIMIT = 2000
 
@@ -330,87 +332,6 @@ def card_counter(incident: Incident) -> str:
     return f"1 alert, at {last}" if count == 1 else f"{count} alerts, last {last}"
 
 
-def _button(action: ActionId, label: str, value: str, style: str = "") -> Block:
-    button: Block = {
-        "type": "button",
-        "action_id": action.value,
-        "text": {"type": "plain_text", "text": label, "emoji": True},
-        "value": value,
-    }
-    if style:
-        button["style"] = style
-    return button
-
-
-def still_open(key: str, report: KeyReport | None) -> list[ActionId]:
-    """The containment steps the key's state (as last read from IAM) still lacks, in order.
-
-    Without a report (not looked up, or the lookup failed) nothing is known to be done,
-    so every step is offered. Revoking sessions again is always possible: it moves the
-    cut-off to now, for sessions minted after the last revoke.
-    """
-    known = report is not None and not report.error
-    steps: list[ActionId] = []
-    if key_kind(key) is KeyKind.LONG_TERM and not (
-        known and report and report.status == "Inactive"
-    ):
-        steps.append(ActionId.DEACTIVATE_KEY)
-    steps.append(ActionId.REVOKE_SESSIONS)
-    if not (known and report and report.deny_all_attached):
-        steps.append(ActionId.ATTACH_DENY_ALL)
-    return steps
-
-
-def contained(key: str, report: KeyReport | None) -> bool:
-    """Every step done: the key refused, its principal denied, its sessions cut off."""
-    revoked = report is not None and not report.error and report.revoke_attached
-    return revoked and still_open(key, report) == [ActionId.REVOKE_SESSIONS]
-
-
-BUTTON_LABEL = {
-    ActionId.DEACTIVATE_KEY: "Deactivate key",
-    ActionId.REVOKE_SESSIONS: "Revoke sessions",
-    ActionId.ATTACH_DENY_ALL: "Attach deny-all",
-}
-
-
-def _containment(key: str, value: str, report: KeyReport | None) -> list[Block]:
-    """What containment is left, Contain all first and the only red one; once contained,
-    the check that it holds."""
-    if contained(key, report):
-        return [_button(ActionId.VERIFY, "Verify containment", value, "primary")]
-    steps = [_button(step, BUTTON_LABEL[step], value) for step in still_open(key, report)]
-    return [_button(ActionId.CONTAIN_ALL, "Contain all", value, "danger"), *steps]
-
-
-def _triage(incident: Incident, key: str, value: str) -> list[Block]:
-    buttons = [_button(ActionId.TIMELINE, "CloudTrail timeline", value)] if key else []
-    buttons.append(_button(ActionId.OPEN_CASE, "Open case", value))
-    buttons.append(_button(ActionId.REPORT, "Report", value))
-    if key and not incident.incident_channel:
-        buttons.append(_button(ActionId.DECLARE_INCIDENT, "Declare incident", value))
-    if incident.status is not IncidentStatus.OPEN:
-        return [*buttons, _button(ActionId.REOPEN, "Reopen", value)]
-    buttons.append(_button(ActionId.ACKNOWLEDGE, "Acknowledge", value, "primary"))
-    if key:
-        buttons.append(_button(ActionId.FALSE_POSITIVE, "False positive", value))
-    return buttons
-
-
-def card_buttons(
-    incident: Incident, key: str, account: str, report: KeyReport | None = None
-) -> list[Block]:
-    """What is left to do (only with a key), then triage; every button carries one small value.
-
-    The buttons follow the key's state: a step IAM shows done is no longer offered (its
-    Undo is on the audit line in the thread), and a contained key offers none.
-    """
-    value = ButtonValue(i=incident.id, k=key, a=account).encode()
-    containment = _containment(key, value, report) if key else []
-    blocks = [{"type": "actions", "elements": containment}] if containment else []
-    return [*blocks, {"type": "actions", "elements": _triage(incident, key, value)}]
-
-
 def _state_label(incident: Incident, key: str, report: KeyReport | None) -> str:
     """The status row's first word: the incident's status, or that its key is contained."""
     if key and contained(key, report):
@@ -423,7 +344,7 @@ def _state_label(incident: Incident, key: str, report: KeyReport | None) -> str:
 def _status_line(incident: Incident) -> list[str]:
     parts = [card_counter(incident), f"first seen {local_time(incident.first_seen)}"]
     if incident.snoozed_until is not None:
-        parts.append(f"pings paused until {local_time(incident.snoozed_until)}")
+        parts.append(f"repeats paused until {local_time(incident.snoozed_until)}")
     if incident.case_id:
         parts.append(f"AWS Support case {code(incident.case_id, 60)}")
     if incident.incident_channel.isalnum():
@@ -432,19 +353,31 @@ def _status_line(incident: Incident) -> list[str]:
     return parts
 
 
+def _addresses(history: list[Alert], alert: Alert, context: AlertContext) -> str:
+    """The latest address, and how many others the incident has seen."""
+    others = {a.source_ip for a in history if a.source_ip} - {alert.source_ip}
+    where = _from_where(alert, context)
+    if not others:
+        return where
+    more = f"+ {len(others)} other address{'es' if len(others) > 1 else ''}"
+    return f"{where}\n{more}" if where != "—" else more
+
+
 def _card_fields(
-    incident: Incident, alert: Alert, context: AlertContext, account: str, now: datetime
+    incident: Incident, story: CardStory, context: AlertContext, account: str, now: datetime
 ) -> list[tuple[str, str]]:
-    """The ten facts a responder reads first; a fact the alert cannot have is left out."""
+    """The ten facts a responder reads first; a fact the alerts cannot have is left out."""
+    alert, worst_alert = story.first, story.worst
+    latest = next((a for a in reversed(story.history) if a.source_ip), alert)
     report, key = context.key, alert.access_key_id or incident.access_key_id
     pairs = [
-        ("What happened", _what(alert)),
-        ("When", local_time(alert.occurred_at or alert.received_at)),
+        ("What happened", _what(worst_alert)),
+        ("When", local_time(when(worst_alert))),
         ("Which key", _key(key)),
         ("Whose", _whose(alert, report, account)),
         ("Key status", _key_status(report, now) if key else "—"),
         ("Last used", _last_used(report) if key else "—"),
-        ("From", _from_where(alert, context)),
+        ("From", _addresses(story.history, latest, context)),
         ("Region", _region(alert, context)),
         ("Severity", severity_label(incident.severity)),
         ("AWS quarantine policy", _quarantine(report) if key else "—"),
@@ -461,52 +394,128 @@ def _fallback(title: str, severity: Severity, key: str, alert: Alert, owner: str
     return " · ".join(parts)
 
 
+@dataclass(frozen=True)
+class CardStory:
+    """What the card is drawn from beyond the key: every alert so far, and the action log."""
+
+    history: list[Alert]
+    actions: list[ActionRecord] = field(default_factory=list)
+
+    @property
+    def first(self) -> Alert:
+        return self.history[0]
+
+    @property
+    def worst(self) -> Alert:
+        return worst(self.history)
+
+
+def _title(incident: Incident, story: CardStory) -> str:
+    """The worst alert so far names the card; a lone alert keeps the incident's title."""
+    shown = story.worst
+    title = incident.title if len(story.history) == 1 else shown.title
+    if shown.kind is AlertKind.UNRECOGNISED and not title.startswith("Unrecognised"):
+        title = f"Unrecognised alert: {title}"
+    return title or shown.title
+
+
 def incident_card(
-    incident: Incident, alert: Alert, context: AlertContext, *, now: datetime | None = None
+    incident: Incident,
+    alert: Alert,
+    context: AlertContext,
+    *,
+    now: datetime | None = None,
+    story: CardStory | None = None,
 ) -> tuple[str, list[Block]]:
-    """(fallback text, blocks) for an incident's card; `now` (for key age) defaults to receipt."""
+    """(fallback text, blocks) for an incident's card; `now` (for key age) defaults to receipt.
+
+    `alert` is the incident's first (its key, its owner); `story` the whole incident, so
+    the card is titled after its worst alert and shows how far the attacker got.
+    """
+    story = story or CardStory([alert])
     key = alert.access_key_id or incident.access_key_id
     report = context.key
     account = alert.account_id or incident.account_id or (report.account_id if report else "")
-    title = incident.title or alert.title
-    if alert.kind is AlertKind.UNRECOGNISED and not title.startswith("Unrecognised"):
-        title = f"Unrecognised alert: {title}"
+    title, shown = _title(incident, story), story.worst
     header = plain(f"{SEVERITY_EMOJI[incident.severity]} {title}", 150)
+    status = status_row(incident, story.actions)
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": True}},
-        _context([_state_label(incident, key, report), clean(KIND_LABEL[alert.kind], 60)]),
-        _fields(_card_fields(incident, alert, context, account, now or alert.received_at)),
+        _context([_state_label(incident, key, report), clean(KIND_LABEL[shown.kind], 60)]),
+        *status,
+        _fields(_card_fields(incident, story, context, account, now or alert.received_at)),
+        *story_section(story.history),
         *(blast_section(context.blast) if key else []),
-        *_details_section(alert),
-        *_events_section(alert),
-        *_raw_section(alert),
-        *_notes(alert, context),
+        *_details_section(shown),
+        *_events_section(shown),
+        *_raw_section(shown),
+        *_notes(shown, context),
+        *links_context(incident, story.history),
         *owner_context(context.owner),
         _context(_status_line(incident)),
-        *card_buttons(incident, key, account, report),
+        *layout(card_offers(incident, key, account, report), buttons_elsewhere=len(status)),
     ]
     owner = (report.user_name or report.role_arn) if report else alert.user_name
-    return _fallback(title, incident.severity, key, alert, owner), blocks
+    return _fallback(title, incident.severity, key, story.history[-1], owner), blocks
 
 
-def alert_reply(alert: Alert, context: AlertContext) -> tuple[str, list[Block]]:
-    """(fallback text, blocks) for a later alert in the incident's thread; no buttons."""
-    when = local_time(alert.occurred_at or alert.received_at)
+def card_buttons(
+    incident: Incident, key: str, account: str, report: KeyReport | None = None
+) -> list[Block]:
+    """The card's actions blocks for the incident as it stands (see `card_offers`)."""
+    return layout(card_offers(incident, key, account, report))
+
+
+def alert_reply(alert: Alert, context: AlertContext, *, mention: str = "") -> Message:
+    """(fallback text, blocks) for a later alert in the thread: two lines and small print.
+
+    The ids, the user agent and the notes go to one context line cut short; the full
+    alert is in the store and in the timeline's files. `mention` (already mrkdwn, such as
+    `<!subteam^S…>`) leads both the text and the blocks, so it notifies.
+    """
     title = clean(alert.title, 200)
-    head = f"{SEVERITY_EMOJI[alert.severity]} *{title}* · {when}"
-    pairs = [("What happened", _what(alert)), ("From", _from_where(alert, context))]
-    pairs.append(("Region", _region(alert, context)))
-    if alert.access_key_id:
-        pairs.append(("Which key", _key(alert.access_key_id)))
+    head = f"{SEVERITY_EMOJI[alert.severity]} *{title}* · {local_time(when(alert))}"
+    facts = [
+        _what(alert),
+        _from_where(alert, context).replace("\n", " · "),
+        _region(alert, context),
+    ]
+    line = " · ".join(fact for fact in facts if fact != "—")
+    lead = f"{mention} " if mention else ""
     blocks: list[Block] = [
-        _section(head),
-        _fields([(label, value) for label, value in pairs if value != "—"]),
-        *_details_section(alert),
+        _section(f"{lead}{head}\n{line}"),
+        *_telling_section(alert),
         *_events_section(alert),
         *_raw_section(alert),
-        *_notes(alert, context),
+        *_small_print(alert, context),
     ]
-    text = f"{SEVERITY_EMOJI[alert.severity]} {title}"
+    text = f"{lead}{SEVERITY_EMOJI[alert.severity]} {title}"
     if alert.source_ip:
         text += f" from {clean(alert.source_ip, 60)}"
     return text, blocks
+
+
+def _telling_section(alert: Alert) -> list[Block]:
+    """The alert's telling details (a description, an exposure URL), a few lines at most."""
+    items = [(k, v) for k, v in alert.details.items() if v and not _is_reference(k)]
+    items.sort(key=lambda item: _importance(item[0]))
+    lines = [_detail_line(name, value) for name, value in items[:REPLY_DETAILS]]
+    return [_section("\n".join(lines))] if lines else []
+
+
+def _importance(name: str) -> int:
+    return IMPORTANT_DETAILS.index(name) if name in IMPORTANT_DETAILS else len(IMPORTANT_DETAILS)
+
+
+def _small_print(alert: Alert, context: AlertContext) -> list[Block]:
+    """Key, ids and user agent in one context line, each cut short."""
+    parts = [f"key {code(alert.access_key_id, 30)}"] if alert.access_key_id else []
+    parts += [
+        f"{_label(k)} {code(v, REPLY_ID)}"
+        for k, v in alert.details.items()
+        if v and _is_reference(k)
+    ]
+    if alert.user_agent:
+        parts.append(f"UA {code(alert.user_agent, REPLY_AGENT)}")
+    parts += [f"📝 {clean(note, 120)}" for note in context.notes[:2]]
+    return [_context([" · ".join(parts)])] if parts else []

@@ -27,6 +27,7 @@ class ActionId(StrEnum):
     OWNER_YES = "kc_owner_yes"
     OWNER_NO = "kc_owner_no"
     REPORT = "kc_report"
+    MORE = "kc_more"
 
 
 class CallbackId(StrEnum):
@@ -42,6 +43,7 @@ class ButtonValue(BaseModel):
     k: str = ""  # access key id
     a: str = ""  # account id
     r: str = ""  # action record id (undo, approve)
+    x: str = ""  # the action chosen, in an overflow menu's option (at most 150 characters)
 
     def encode(self) -> str:
         return self.model_dump_json(exclude_defaults=True)

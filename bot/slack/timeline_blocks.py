@@ -20,12 +20,14 @@ from bot.slack.blocks import (
     section,
     text_length,
 )
-from bot.slack.cards import SEVERITY_EMOJI
+from bot.slack.card_story import SEVERITY_EMOJI
+from bot.slack.console import DEFAULT_REGION, cloudtrail_history, links_line
 from bot.slack.format import clean, code, local_time, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue
 
 MAX_IPS = 8
 MAX_FAILURES = 8
+MAX_LINKED_REGIONS = 3
 MAX_KEY_BUTTONS = 10
 TOP_EVENTS = 10
 # Slack takes 50 blocks in a message; two are kept for what the budget leaves out.
@@ -260,12 +262,19 @@ def summary_message(report: TimelineReport, incident_id: str = "") -> Message:
     )
     header = {"type": "header", "text": {"type": "plain_text", "text": plain(text, 150)}}
     budget = Budget()
-    head = [header, _overview(report), _ips(report)]
+    head = [header, _overview(report), _ips(report), *_links(report)]
     failed = _failures(report)
     for block in [*head, *failed]:
         budget.take(block)
     body = [*_findings(report, budget), *_keys(report, incident_id, budget), *_top(report, budget)]
     return text, [*head, *body, *failed]
+
+
+def _links(report: TimelineReport) -> list[Block]:
+    """CloudTrail's own Event history for the key, in each region it was active in (first few)."""
+    regions = report.regions[:MAX_LINKED_REGIONS] or [DEFAULT_REGION]
+    links = [(f"CloudTrail {clean(r, 30)}", cloudtrail_history(report.key_id, r)) for r in regions]
+    return [context(f"Open in AWS: {links_line(links)}")]
 
 
 def _failures(report: TimelineReport) -> list[Block]:

@@ -116,6 +116,43 @@ class SlackRequests:
             }
         )
 
+    def choose(
+        self,
+        option_value: str,
+        *,
+        user: str,
+        channel: str,
+        message_ts: str,
+        action_id: str = "kc_more",
+        trigger_id: str = "",
+    ) -> tuple[int, str]:
+        """A choice in a message's overflow menu, as Slack sends `block_actions`."""
+        return self.interaction(
+            {
+                "type": "block_actions",
+                "team": {"id": self.team_id},
+                "user": {"id": user, "username": user.lower(), "team_id": self.team_id},
+                "api_app_id": "A0KEYCHECK",
+                "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
+                "channel": {"id": channel},
+                "container": {"type": "message", "channel_id": channel, "message_ts": message_ts},
+                "message": {"ts": message_ts, "thread_ts": message_ts},
+                "response_url": f"{self.url}/response-url-unused",
+                "actions": [
+                    {
+                        "type": "overflow",
+                        "action_id": action_id,
+                        "block_id": "kc_actions",
+                        "selected_option": {
+                            "text": {"type": "plain_text", "text": "chosen"},
+                            "value": option_value,
+                        },
+                        "action_ts": f"{time.time():.6f}",
+                    }
+                ],
+            }
+        )
+
     def submit(self, view: dict[str, Any], *, user: str, values: dict[str, Any]) -> tuple[int, str]:
         """A modal's submission with its inputs filled in, as Slack sends `view_submission`."""
         return self.interaction(

@@ -53,6 +53,9 @@ def _element(element: Json) -> str:
         return "[ ____________________ ]"
     if kind in ("plain_text", "mrkdwn"):
         return _text_of(element)
+    if kind == "overflow":
+        choices = [_text_of(o.get("text")) for o in element.get("options") or []]
+        return f"[ ⋯ {' · '.join(choices)} ]"
     placeholder = _text_of(element.get("placeholder"))
     return f"[ {placeholder or kind} ▾ ]"
 

@@ -21,6 +21,7 @@ from bot.standins.cloudtrail import CloudTrailStandIn
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_requests import SlackRequests
 from tests.conftest import RESPONDER, SECOND_RESPONDER, STRANGER
+from tests.support.cards import offered
 
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
@@ -64,15 +65,9 @@ def messages_text(messages: list[dict[str, Any]]) -> str:
 
 
 def buttons(message: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """A message's buttons by action id (the first of each), in actions blocks or beside text."""
-    found: dict[str, dict[str, Any]] = {}
-    for block in message.get("blocks", []):
-        elements = block.get("elements", []) if block["type"] == "actions" else []
-        accessory = block.get("accessory")
-        for element in [*elements, *([accessory] if accessory else [])]:
-            if element.get("type") == "button":
-                found.setdefault(element["action_id"], element)
-    return found
+    """A message's actions by action id (the first of each): buttons in actions blocks or
+    beside text, and the overflow menu's choices with the button value each carries."""
+    return offered(message.get("blocks", []))
 
 
 def replies(slack: SlackStandIn, incident: Incident) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from bot.slack.ids import ActionId, ButtonValue
 from bot.standins import demo_scenario as scenario
 from bot.standins.aws import create_alert_queue, seed_leaked_user
 from bot.standins.slack import SlackStandIn
+from tests.support.cards import offered
 
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
@@ -40,11 +41,10 @@ def caller_identity_body(key_id: str) -> str:
 
 
 def button_values(message: dict[str, Any]) -> dict[str, ButtonValue]:
+    """Every action the card offers, buttons and menu choices, with the value it carries."""
     return {
-        element["action_id"]: ButtonValue.decode(element["value"])
-        for block in message.get("blocks", [])
-        if block["type"] == "actions"
-        for element in block["elements"]
+        action: ButtonValue.decode(element["value"])
+        for action, element in offered(message.get("blocks", [])).items()
     }
 
 
@@ -85,9 +85,10 @@ def test_a_second_alert_goes_into_the_thread_and_moves_the_counter(
     sqs.send_message(QueueUrl=queue, MessageBody=caller_identity_body(leaked))
     runtime.worker(wait_seconds=0).drain()
 
-    [card] = slack.channel_messages("C0ALERTS")
+    [card, broadcast] = slack.channel_messages("C0ALERTS")
     thread = slack.thread("C0ALERTS", card["ts"])
     assert len(thread) == 2, "one reply for the Health notice; the redelivery is not news"
+    assert broadcast["ts"] == thread[1]["ts"], "news shows in the channel too"
     assert "github.com/example-org" in all_text(thread[1])
     assert "2 alerts" in all_text(card)
     incident = runtime.services.store.find_incident(ACCOUNT, leaked)

@@ -50,9 +50,10 @@ def test_two_replicas_delivering_at_once_post_one_card(
     for thread in threads:
         thread.join()
 
-    [card] = slack.channel_messages("C0ALERTS")
+    [card, broadcast] = slack.channel_messages("C0ALERTS")
     thread_messages = slack.thread("C0ALERTS", card["ts"])
     assert len(thread_messages) == 2, "the card, then the other alert in its thread"
+    assert broadcast["subtype"] == "thread_broadcast", "news shows in the channel too"
     store = replicas[0].services.store
     assert store.unposted_alerts() == []
     incident = store.find_incident(ACCOUNT, KEY)

@@ -22,6 +22,7 @@ from tests.e2e.conftest import (
     replies,
     wait_replies,
 )
+from tests.support.story import as_alert, repeat_record
 
 
 def later_alert(key_id: str, index: int) -> str:
@@ -33,7 +34,7 @@ def triage_view(slack: SlackStandIn) -> dict:
     return slack.wait_for(lambda s: [v for v in s.views() if "submit" in v])[0]
 
 
-def test_acknowledge_quiets_the_thread_but_keeps_counting_and_reopen_undoes_it(
+def test_acknowledge_quiets_repeats_but_keeps_counting_and_posting_news(
     runtime: Runtime, slack: SlackStandIn, incident: Incident, responder: Responder
 ) -> None:
     store = runtime.services.store
@@ -50,18 +51,23 @@ def test_acknowledge_quiets_the_thread_but_keeps_counting_and_reopen_undoes_it(
     card = slack.wait_for(lambda s: "Acknowledged" in messages_text(s.channel_messages(ALERTS)))
     assert card
 
-    runtime.ingest.handle(later_alert(incident.access_key_id, 1))
+    key = incident.access_key_id
+    runtime.ingest.handle(as_alert(repeat_record(ACCOUNT, key, T0, 1), TOPIC))
     counted = store.get_incident(incident.id)
     assert counted is not None and counted.alert_count == 2
-    assert len(replies(slack, incident)) == 1
+    assert len(replies(slack, incident)) == 1, "a repeat waits while acknowledged"
+    runtime.ingest.handle(later_alert(key, 1))
+    [_, news] = replies(slack, incident)
+    assert "ListUsers" in news["text"] and news["subtype"] == "thread_broadcast"
 
     responder.click(ActionId.REOPEN, buttons(line)[ActionId.REOPEN]["value"], incident)
-    wait_replies(slack, incident, 2)
+    wait_replies(slack, incident, 3)
     reopened = store.get_incident(incident.id)
     assert reopened is not None and reopened.status is IncidentStatus.OPEN
     assert reopened.snoozed_until is None
-    runtime.ingest.handle(later_alert(incident.access_key_id, 2))
-    assert len(replies(slack, incident)) == 3
+    runtime.ingest.handle(as_alert(repeat_record(ACCOUNT, key, T0, 2), TOPIC))
+    digest = replies(slack, incident)[3]
+    assert "1 more" in digest["text"] and "GetCallerIdentity" in digest["text"]
     kinds = [r.action for r in store.actions_for(incident.id)]
     assert kinds == [ActionKind.ACKNOWLEDGE, ActionKind.REOPEN]
 

@@ -14,6 +14,7 @@ from bot.slack.cards import alert_reply, card_counter, incident_card
 from bot.slack.ids import ActionId, ButtonValue
 from bot.standins.slack import SlackStandIn
 from bot.standins.transcript import render_channel
+from tests.support.cards import offered
 
 from .conftest import (
     ACCOUNT,
@@ -47,12 +48,7 @@ def shown(text: str, blocks: list[dict[str, Any]]) -> str:
 
 
 def buttons(blocks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    return {
-        element["action_id"]: element
-        for block in blocks
-        if block["type"] == "actions"
-        for element in block["elements"]
-    }
+    return offered(blocks)
 
 
 def post(client: WebClient, text: str, blocks: list[dict[str, Any]], **kwargs: Any) -> str:

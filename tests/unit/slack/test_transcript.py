@@ -53,7 +53,8 @@ def test_card_thread_ephemeral_file_and_modal_in_order(
     shown = render_channel(slack.channel_log("C0ALERTS"))
     lines = shown.splitlines()
     assert lines[0] == "🟠 GetCallerIdentity from outside known networks"
-    assert "[ Contain all ] [ Deactivate key ] [ Revoke sessions ] [ Attach deny-all ]" in shown
+    assert "[ Contain all… ] [ CloudTrail timeline ] [ Acknowledge ]" in shown
+    assert "[ ⋯ Attach deny-all · Open case · Report" in shown
     assert "  │ Second alert: ListUsers" in lines
     assert "  │ (only visible to @U0MALLORY)" in lines
     assert "  │ 📎 timeline.csv (10 bytes)" in lines
