@@ -58,7 +58,7 @@ def analysis_dict(analysis: Analysis) -> dict[str, Any]:
         "events": [event_row(event) for event in analysis.events],
         "findings": [finding.model_dump(mode="json") for finding in analysis.findings],
         "keys": [
-            {"access_key_id": key.access_key_id, "derived_from": key.derived_from}
+            {"access_key_id": key.access_key_id, "derived_from": key.derived_from, "how": key.how}
             for key in analysis.keys
         ],
     }

@@ -10,7 +10,8 @@ from bot.models import Finding, TimelineEvent, utcnow
 
 
 class DerivedKey(BaseModel):
-    """A temporary key minted (AssumeRole, GetSessionToken, …) by a key we followed."""
+    """A key minted by a key we followed: temporary (AssumeRole, GetSessionToken, …) or
+    long-term (CreateAccessKey, for `user_name`); `status` is IAM's answer read back later."""
 
     access_key_id: str
     derived_from: str
@@ -21,6 +22,13 @@ class DerivedKey(BaseModel):
     event_id: str = ""
     minted_at: datetime | None = None
     chain: list[str] = Field(default_factory=list)
+    user_name: str = ""
+    status: str = ""
+
+    @property
+    def how(self) -> str:
+        """The call that minted it: DESIGN's `how` in the analyze JSON."""
+        return self.via
 
 
 class IpSummary(BaseModel):
