@@ -109,6 +109,7 @@ def timeline_json(report: TimelineReport) -> bytes:
         generated_at=iso(report.generated_at),
         lookups=[lookup.model_dump(mode="json") for lookup in report.lookups],
         ips=[ip.model_dump(mode="json") for ip in report.ips],
+        footprint=[item.model_dump(mode="json") for item in report.footprint],
     )
     return indented(body)
 

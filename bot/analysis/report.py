@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
+from bot.analysis.footprint import FootprintItem
 from bot.models import Finding, TimelineEvent, utcnow
 
 
@@ -102,6 +103,7 @@ class TimelineReport(Analysis):
     end: datetime
     generated_at: datetime = Field(default_factory=utcnow)
     lookups: list[RegionResult] = Field(default_factory=list)
+    footprint: list[FootprintItem] = Field(default_factory=list)
 
     @property
     def failed(self) -> list[RegionResult]:

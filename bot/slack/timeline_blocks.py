@@ -7,6 +7,7 @@ role names), so every value goes through `bot.slack.format`.
 from __future__ import annotations
 
 from bot.analysis.catalog import RULES, Phase
+from bot.analysis.footprint import FootprintItem
 from bot.analysis.findings import call_name
 from bot.analysis.report import DerivedKey, IpSummary, RegionProgress, RegionResult, TimelineReport
 from bot.analysis.summary import top_events
@@ -195,13 +196,21 @@ def _findings(report: TimelineReport, budget: Budget) -> list[Block]:
     return blocks
 
 
+def _key_text(key: DerivedKey) -> str:
+    """Which key, made how, by which key, when, for which user or role, and its state now."""
+    role = f" as {code(key.role_arn, 120)}" if key.role_arn else ""
+    user = f" for user {code(key.user_name, 64)}" if key.user_name else ""
+    when = f" at {utc_datetime(key.minted_at)}" if key.minted_at else ""
+    state = f" · now *{clean(key.status, 80)}*" if key.status else ""
+    return (
+        f"{code(key.access_key_id, 24)} minted by {code(key.derived_from, 24)} "
+        f"with `{clean(key.via, 40)}`{user}{role}{when}{state}"
+    )
+
+
 def _key_block(key: DerivedKey, report: TimelineReport, incident_id: str) -> Block:
     account = key.account_id or report.account_id
-    role = f" as {code(key.role_arn, 120)}" if key.role_arn else ""
-    text = (
-        f"{code(key.access_key_id, 24)} minted by {code(key.derived_from, 24)} "
-        f"with `{clean(key.via, 40)}`{role}"
-    )
+    text = _key_text(key)
     value = ButtonValue(k=key.access_key_id, a=account, i=incident_id).encode()
     button = {
         "type": "button",
@@ -228,6 +237,21 @@ def _keys(report: TimelineReport, incident_id: str, budget: Budget) -> list[Bloc
         also = budget.listing("*Also minted*", [code(k.access_key_id, 24) for k in rest])
         blocks.append(also or context(f"… and {len(rest)} more keys — {IN_THE_FILES}"))
     return blocks
+
+
+def _footprint_line(item: FootprintItem) -> str:
+    state = f" — now *{clean(item.state, 80)}*" if item.state else ""
+    by = f" by {code(item.by_key, 24)}" if item.by_key else ""
+    return f"• {clean(item.label, 300)}{state}{by} at {utc_datetime(item.time)}"
+
+
+def _footprint(report: TimelineReport, budget: Budget) -> list[Block]:
+    """What the chain left behind, each with its state read back from IAM."""
+    if not report.footprint:
+        return []
+    lines = [_footprint_line(item) for item in report.footprint]
+    block = budget.listing(f"*Footprint* ({len(report.footprint)}): what it left behind", lines)
+    return [block] if block else [context(f"Footprint: {len(lines)} items — {IN_THE_FILES}")]
 
 
 def event_line(event: TimelineEvent) -> str:
@@ -264,7 +288,12 @@ def summary_message(report: TimelineReport, incident_id: str = "") -> Message:
     failed = _failures(report)
     for block in [*head, *failed]:
         budget.take(block)
-    body = [*_findings(report, budget), *_keys(report, incident_id, budget), *_top(report, budget)]
+    body = [
+        *_findings(report, budget),
+        *_keys(report, incident_id, budget),
+        *_footprint(report, budget),
+        *_top(report, budget),
+    ]
     return text, [*head, *body, *failed]
 
 
