@@ -7,8 +7,8 @@ role names), so every value goes through `bot.slack.format`.
 from __future__ import annotations
 
 from bot.analysis.catalog import RULES, Phase
-from bot.analysis.footprint import FootprintItem
 from bot.analysis.findings import call_name
+from bot.analysis.footprint import FootprintItem
 from bot.analysis.report import DerivedKey, IpSummary, RegionProgress, RegionResult, TimelineReport
 from bot.analysis.summary import top_events
 from bot.models import Finding, TimelineEvent
