@@ -278,3 +278,33 @@ def inline_policy(iam: IAMClient, kind: str, name: str, policy: str) -> dict[str
         if is_not_found(error):
             return None
         raise
+
+
+# --- containing what an attacker left behind -----------------------------------------------
+
+
+@aws_retry()
+def detach_policy(iam: IAMClient, kind: str, name: str, policy_arn: str) -> str:
+    """Detach a managed policy from a user or a role; returns the request id."""
+    if kind == "role":
+        response = iam.detach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    else:
+        response = iam.detach_user_policy(UserName=name, PolicyArn=policy_arn)
+    return request_id(dict(response))
+
+
+@aws_retry()
+def attach_policy(iam: IAMClient, kind: str, name: str, policy_arn: str) -> str:
+    """Attach a managed policy to a user or a role (the undo of a detach)."""
+    if kind == "role":
+        response = iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    else:
+        response = iam.attach_user_policy(UserName=name, PolicyArn=policy_arn)
+    return request_id(dict(response))
+
+
+@aws_retry()
+def update_trust(iam: IAMClient, role_name: str, document: str) -> str:
+    """Replace a role's trust policy; returns the request id."""
+    response = iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=document)
+    return request_id(dict(response))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.analysis.footprint import FootprintItem
 from bot.aws import iam as iam_api
 from bot.domain.policies import (
     DENY_ALL,
@@ -28,6 +29,8 @@ from bot.models import (
     KeyReport,
     PrincipalKind,
 )
+from bot.respond import footprint_steps
+from bot.respond.footprint_steps import FOOTPRINT_ACTIONS, FOOTPRINT_UNDO
 from bot.respond.keyreport import role_name
 
 if TYPE_CHECKING:
@@ -42,6 +45,7 @@ UNDO_ACTION = {
     A.REVOKE_SESSIONS: A.REMOVE_REVOKE,
     A.REMOVE_REVOKE: A.REVOKE_SESSIONS,
 }
+UNDO_ACTION |= FOOTPRINT_UNDO
 KEY_ACTIONS = frozenset({A.DEACTIVATE_KEY, A.REACTIVATE_KEY})
 CONTAIN_LONG_TERM = (A.DEACTIVATE_KEY, A.ATTACH_DENY_ALL, A.REVOKE_SESSIONS)
 CONTAIN_TEMPORARY = (A.REVOKE_SESSIONS, A.ATTACH_DENY_ALL)
@@ -119,6 +123,8 @@ def _step(
 
 def describe_step(step: ContainmentStep) -> str:
     """One sentence that says exactly what the step changes, for the confirmation."""
+    if step.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.describe(step)
     who = f"IAM {step.principal_kind.value} `{step.principal_name}` in account {step.account_id}"
     if step.action in KEY_ACTIONS:
         return (
@@ -149,6 +155,8 @@ def undo_step(record: ActionRecord) -> ContainmentStep | None:
     before we wrote it comes back exactly as it was, unless keycheck itself wrote it
     (an earlier run whose result was never read back): then undo removes it.
     """
+    if record.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.undo(record)
     action = UNDO_ACTION.get(record.action)
     before, after = record.before, record.after
     if action is None or "principal" not in before:
@@ -157,7 +165,7 @@ def undo_step(record: ActionRecord) -> ContainmentStep | None:
     step = ContainmentStep(
         action=action,
         account_id=record.account_id,
-        key_id=record.target,
+        key_id=str(before.get("key_id") or record.target),
         principal_kind=PrincipalKind(kind),
         principal_name=name,
     )
@@ -234,6 +242,8 @@ def apply(
 
 def read_state(step: ContainmentStep, iam: IAMClient) -> dict[str, Any]:
     """The part of IAM this step touches: the key's status, or the policy's document."""
+    if step.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.read_state(step, iam)
     state: dict[str, Any] = {"principal": step.principal}
     name = step.principal_name
     if step.action in KEY_ACTIONS:
@@ -249,12 +259,16 @@ def read_state(step: ContainmentStep, iam: IAMClient) -> dict[str, Any]:
 
 def reached(step: ContainmentStep, state: dict[str, Any]) -> bool:
     """True when IAM shows what the step asked for."""
+    if step.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.reached(step, state)
     if step.action in KEY_ACTIONS:
         return bool(state.get("status") == step.key_status)
     return bool(state.get("document") == step.policy_document)
 
 
 def _write(step: ContainmentStep, iam: IAMClient, before: dict[str, Any]) -> str:
+    if step.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.write(step, iam, before)
     name, policy = step.principal_name, step.policy_name
     user = step.principal_kind is PrincipalKind.USER
     if step.action in KEY_ACTIONS:
@@ -269,3 +283,22 @@ def _write(step: ContainmentStep, iam: IAMClient, before: dict[str, Any]) -> str
     if user:
         return iam_api.delete_user_policy(iam, name, policy)
     return iam_api.delete_role_policy(iam, name, policy)
+
+
+def footprint_plan(items: Sequence[FootprintItem]) -> tuple[list[ContainmentStep], list[str]]:
+    """The steps that contain what the chain left behind, and what they leave to a person.
+
+    Keys are deactivated and users denied (never deleted: they are evidence); a console
+    password, a created role or a group's grant is listed for the responder instead.
+    """
+    steps: list[ContainmentStep] = []
+    left: list[str] = []
+    for item in items:
+        try:
+            step = footprint_steps.item_step(item)
+        except footprint_steps.NothingToContain as why:
+            left.append(str(why))
+            continue
+        step.summary = describe_step(step)
+        steps.append(step)
+    return steps, left
