@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -64,25 +64,25 @@ def backdoor(aws: boto3.Session) -> Backdoor:
     return Backdoor(first, second)
 
 
-def attack_records(keys: Backdoor) -> list[dict[str, Any]]:
+def attack_records(keys: Backdoor, start: datetime = T0) -> list[dict[str, Any]]:
     admin, door = as_user(keys.first, "admin-user"), as_user(keys.second, "backdoor")
     return [
-        create_access_key(keys.first, "admin-user", when=T0 + MINUTE),
+        create_access_key(keys.first, "admin-user", when=start + MINUTE),
         record(
             "CreateUser",
             key=keys.first,
             identity=admin,
-            when=T0 + 2 * MINUTE,
+            when=start + 2 * MINUTE,
             requestParameters={"userName": "backdoor"},
         ),
         create_access_key(
-            keys.second, "backdoor", key=keys.first, identity=admin, when=T0 + 3 * MINUTE
+            keys.second, "backdoor", key=keys.first, identity=admin, when=start + 3 * MINUTE
         ),
         record(
             "AttachUserPolicy",
             key=keys.second,
             identity=door,
-            when=T0 + 4 * MINUTE,
+            when=start + 4 * MINUTE,
             requestParameters={"userName": "backdoor", "policyArn": ADMIN_POLICY},
         ),
         record(
@@ -90,7 +90,7 @@ def attack_records(keys: Backdoor) -> list[dict[str, Any]]:
             "cloudtrail",
             key=keys.second,
             identity=door,
-            when=T0 + 5 * MINUTE,
+            when=start + 5 * MINUTE,
             requestParameters={"name": "management-events"},
         ),
     ]
