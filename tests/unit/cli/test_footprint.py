@@ -13,15 +13,13 @@ import pytest
 
 from bot.cli.main import main
 from bot.standins.cloudtrail import CloudTrailStandIn
+from tests.support.backdoor import ADMIN_POLICY, Backdoor, attack_records, seed_backdoor
 from tests.unit.analysis.support import ACCOUNT, KEY, cloudtrail_standin
-from tests.unit.investigate.test_backdoor_timeline import (
-    ADMIN_POLICY,
-    Backdoor,
-    attack_records,
-    backdoor,
-)
 
-__all__ = ["backdoor"]  # the fixture, shared with the timeline's test
+
+@pytest.fixture
+def backdoor(aws: boto3.Session) -> Backdoor:
+    return seed_backdoor(aws.client("iam"))
 
 
 @pytest.fixture

@@ -1,17 +1,13 @@
 """The timeline follows the keys the attacker made, and reads back from IAM what it left.
 
-LookupEvents from the stand-in, IAM from moto: the leaked key makes a key for admin-user,
-that key makes a backdoor user with a key of its own, and the backdoor's key grants it
-AdministratorAccess and stops CloudTrail.
+LookupEvents from the stand-in, IAM from moto, and the attack of tests/support/backdoor.py.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
 import boto3
 import pytest
@@ -24,76 +20,13 @@ from bot.investigate.timeline import build_timeline
 from bot.models import RuleId
 from bot.slack.timeline_blocks import summary_message
 from bot.standins.cloudtrail import CloudTrailStandIn
-from tests.unit.analysis.support import (
-    ACCOUNT,
-    KEY,
-    T0,
-    as_user,
-    cloudtrail_standin,
-    create_access_key,
-    record,
-)
-
-ADMIN_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/everything"
-EVERYTHING = {
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
-}
-MINUTE = timedelta(minutes=1)
-
-
-@dataclass(frozen=True)
-class Backdoor:
-    """The keys moto issued: the one for admin-user, and the backdoor user's."""
-
-    first: str
-    second: str
+from tests.support.backdoor import ADMIN_POLICY, Backdoor, attack_records, seed_backdoor
+from tests.unit.analysis.support import ACCOUNT, KEY, T0, cloudtrail_standin
 
 
 @pytest.fixture
 def backdoor(aws: boto3.Session) -> Backdoor:
-    """What the attack left in IAM; admin-user's key has been deactivated since."""
-    iam = aws.client("iam")
-    for user in ("admin-user", "backdoor"):
-        iam.create_user(UserName=user)
-    first = iam.create_access_key(UserName="admin-user")["AccessKey"]["AccessKeyId"]
-    second = iam.create_access_key(UserName="backdoor")["AccessKey"]["AccessKeyId"]
-    iam.create_policy(PolicyName="everything", PolicyDocument=json.dumps(EVERYTHING))
-    iam.attach_user_policy(UserName="backdoor", PolicyArn=ADMIN_POLICY)
-    iam.update_access_key(UserName="admin-user", AccessKeyId=first, Status="Inactive")
-    return Backdoor(first, second)
-
-
-def attack_records(keys: Backdoor, start: datetime = T0) -> list[dict[str, Any]]:
-    admin, door = as_user(keys.first, "admin-user"), as_user(keys.second, "backdoor")
-    return [
-        create_access_key(keys.first, "admin-user", when=start + MINUTE),
-        record(
-            "CreateUser",
-            key=keys.first,
-            identity=admin,
-            when=start + 2 * MINUTE,
-            requestParameters={"userName": "backdoor"},
-        ),
-        create_access_key(
-            keys.second, "backdoor", key=keys.first, identity=admin, when=start + 3 * MINUTE
-        ),
-        record(
-            "AttachUserPolicy",
-            key=keys.second,
-            identity=door,
-            when=start + 4 * MINUTE,
-            requestParameters={"userName": "backdoor", "policyArn": ADMIN_POLICY},
-        ),
-        record(
-            "StopLogging",
-            "cloudtrail",
-            key=keys.second,
-            identity=door,
-            when=start + 5 * MINUTE,
-            requestParameters={"name": "management-events"},
-        ),
-    ]
+    return seed_backdoor(aws.client("iam"))
 
 
 @pytest.fixture
