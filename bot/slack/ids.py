@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from bot.errors import UnknownAction
 
@@ -23,6 +23,7 @@ class ActionId(StrEnum):
     UNDO = "kc_undo"
     APPROVE = "kc_approve"
     VERIFY = "kc_verify"
+    CONTAIN_FOOTPRINT = "kc_contain_footprint"
 
 
 class CallbackId(StrEnum):
@@ -37,6 +38,7 @@ class ButtonValue(BaseModel):
     k: str = ""  # access key id
     a: str = ""  # account id
     r: str = ""  # action record id (undo, approve)
+    f: list[list[str]] = Field(default_factory=list)  # footprint items (see slack.footprint)
 
     def encode(self) -> str:
         return self.model_dump_json(exclude_defaults=True)

@@ -39,6 +39,7 @@ PAST = {
     A.REVOKE_SESSIONS: "revoked the earlier sessions of",
     A.REMOVE_REVOKE: "lifted the session revocation on",
     A.CONTAIN_ALL: "contained",
+    A.CONTAIN_FOOTPRINT: "contained what was left behind by",
 }
 ASKED = {
     A.DEACTIVATE_KEY: "deactivate",
@@ -46,11 +47,13 @@ ASKED = {
     A.REVOKE_SESSIONS: "revoke the earlier sessions of",
     A.CONTAIN_ALL: "contain",
 }
+MULTI_STEP = (A.CONTAIN_ALL, A.CONTAIN_FOOTPRINT)
 UNDO_LABEL = {
     A.DEACTIVATE_KEY: "Reactivate",
     A.ATTACH_DENY_ALL: "Remove deny-all",
     A.REVOKE_SESSIONS: "Remove revocation",
     A.CONTAIN_ALL: "Undo all",
+    A.CONTAIN_FOOTPRINT: "Undo all",
 }
 
 
@@ -306,7 +309,7 @@ def outcome_message(outcome: ActionOutcome) -> Message:
 
 def _result_message(outcome: ActionOutcome, record: ActionRecord) -> Message:
     blocks: list[dict[str, Any]] = []
-    parent = record.action is A.CONTAIN_ALL or (record.undo_of and len(outcome.steps) > 1)
+    parent = record.action in MULTI_STEP or (record.undo_of and len(outcome.steps) > 1)
     if parent or not outcome.steps:
         blocks.append(section(_parent_line(record, outcome)))
     for step in outcome.steps:
@@ -314,7 +317,7 @@ def _result_message(outcome: ActionOutcome, record: ActionRecord) -> Message:
         if step.state is ActionState.DONE and not step.undo_of:
             blocks.append(_actions(f"kc_undo_{step.id}", undo_button(step)))
     done = sum(s.state is ActionState.DONE for s in outcome.steps)
-    if record.action is A.CONTAIN_ALL and not record.undo_of and done > 1:
+    if record.action in MULTI_STEP and not record.undo_of and done > 1:
         blocks.append(_actions(f"kc_undo_all_{record.id}", undo_button(record)))
     return outcome.message, blocks[:50]
 

@@ -22,12 +22,14 @@ from bot.slack.blocks import (
     text_length,
 )
 from bot.slack.cards import SEVERITY_EMOJI
+from bot.slack.footprint import packed
 from bot.slack.format import clean, code, local_time, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue
 
 MAX_IPS = 8
 MAX_FAILURES = 8
 MAX_KEY_BUTTONS = 10
+VALUE_LIMIT = 2000  # Slack's cap on a button's value
 TOP_EVENTS = 10
 # Slack takes 50 blocks in a message; two are kept for what the budget leaves out.
 MAX_BLOCKS = 48
@@ -245,13 +247,39 @@ def _footprint_line(item: FootprintItem) -> str:
     return f"• {clean(item.label, 300)}{state}{by} at {utc_datetime(item.time)}"
 
 
-def _footprint(report: TimelineReport, budget: Budget) -> list[Block]:
-    """What the chain left behind, each with its state read back from IAM."""
+def _contain_footprint(report: TimelineReport, incident_id: str) -> Block | None:
+    """ "Contain everything it left behind", carrying the items; None when they do not fit."""
+    value = ButtonValue(
+        k=report.key_id, a=report.account_id, i=incident_id, f=packed(report.footprint)
+    ).encode()
+    if len(value) > VALUE_LIMIT:
+        return None
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": ActionId.CONTAIN_FOOTPRINT.value,
+                "text": {"type": "plain_text", "text": "Contain everything it left behind"},
+                "style": "danger",
+                "value": value,
+            }
+        ],
+    }
+
+
+def _footprint(report: TimelineReport, incident_id: str, budget: Budget) -> list[Block]:
+    """What the chain left behind, each with its state read back from IAM, and one button."""
     if not report.footprint:
         return []
     lines = [_footprint_line(item) for item in report.footprint]
     block = budget.listing(f"*Footprint* ({len(report.footprint)}): what it left behind", lines)
-    return [block] if block else [context(f"Footprint: {len(lines)} items — {IN_THE_FILES}")]
+    blocks = [block] if block else [context(f"Footprint: {len(lines)} items — {IN_THE_FILES}")]
+    button = _contain_footprint(report, incident_id)
+    if button is not None and budget.take(button):
+        return [*blocks, button]
+    command = f"`keycheck footprint {report.key_id} --contain`"
+    return [*blocks, context(f"To contain it all from a terminal: {command}")]
 
 
 def event_line(event: TimelineEvent) -> str:
@@ -291,7 +319,7 @@ def summary_message(report: TimelineReport, incident_id: str = "") -> Message:
     body = [
         *_findings(report, budget),
         *_keys(report, incident_id, budget),
-        *_footprint(report, budget),
+        *_footprint(report, incident_id, budget),
         *_top(report, budget),
     ]
     return text, [*head, *body, *failed]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from tests.unit.analysis.support import ACCOUNT, T0, as_user, create_access_key, record
+from tests.unit.analysis.support import ACCOUNT, KEY, T0, as_user, create_access_key, record
 
 ADMIN_POLICY = f"arn:aws:iam::{ACCOUNT}:policy/everything"
 EVERYTHING = {
@@ -42,10 +42,10 @@ def seed_backdoor(iam: Any) -> Backdoor:
     return Backdoor(first, second)
 
 
-def attack_records(keys: Backdoor, start: datetime = T0) -> list[dict[str, Any]]:
+def attack_records(keys: Backdoor, start: datetime = T0, leaked: str = KEY) -> list[dict[str, Any]]:
     admin, door = as_user(keys.first, "admin-user"), as_user(keys.second, "backdoor")
     return [
-        create_access_key(keys.first, "admin-user", when=start + MINUTE),
+        create_access_key(keys.first, "admin-user", key=leaked, when=start + MINUTE),
         record(
             "CreateUser",
             key=keys.first,
