@@ -5,9 +5,20 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import commands, containment, footprint, lookup, timeline, triage, verify, views
+from handlers import (
+    commands,
+    containment,
+    footprint,
+    lookup,
+    owner,
+    report,
+    timeline,
+    triage,
+    verify,
+    views,
+)
 
-GROUPS = (commands, containment, lookup, timeline, triage, verify, views, footprint)
+GROUPS = (commands, containment, lookup, timeline, triage, verify, views, owner, report, footprint)
 
 
 def register(app: App, services: Services) -> None:
