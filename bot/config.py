@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     geoip_db: Path | None = None
     evidence_bucket: str = ""
     timeline_days: int = Field(30, ge=1, le=90)
+    aws_ip_ranges: Path | None = None
+    s3_burst_reads: int = Field(20, ge=1)
+    s3_burst_objects: int = Field(10, ge=1)
+    s3_burst_minutes: int = Field(10, ge=1)
 
     secret_arn: str = ""
 

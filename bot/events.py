@@ -57,6 +57,8 @@ class RuleId(StrEnum):
     TRAVEL_IMPOSSIBLE = "travel.impossible"
     ROOT_USAGE = "root.usage"
     CONSOLE_LOGIN_NO_MFA = "console.login_no_mfa"
+    CREDENTIAL_ACCESS_INSTANCE_OUTSIDE_AWS = "credential_access.instance_outside_aws"
+    COLLECTION_S3 = "collection.s3"
 
 
 @dataclass(slots=True, kw_only=True)

@@ -132,6 +132,13 @@ class ActionKind(StrEnum):
     OWNER_ASKED = "owner-asked"
     OWNER_CONFIRMED = "owner-confirmed"
     OWNER_DENIED = "owner-denied"
+    DETACH_POLICY = "detach-policy"
+    REATTACH_POLICY = "reattach-policy"
+    REMOVE_INLINE_POLICY = "remove-inline-policy"
+    RESTORE_INLINE_POLICY = "restore-inline-policy"
+    REMOVE_TRUST = "remove-trust-principal"
+    RESTORE_TRUST = "restore-trust"
+    CONTAIN_FOOTPRINT = "contain-footprint"
 
 
 class ActionState(StrEnum):
@@ -277,6 +284,8 @@ class ContainmentStep(BaseModel):
     policy_name: str = ""
     policy_document: dict[str, Any] | None = None
     summary: str = ""
+    policy_arn: str = ""
+    trust_principal: str = ""
 
     @property
     def principal(self) -> str:

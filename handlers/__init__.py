@@ -8,6 +8,7 @@ from bot.services import Services
 from handlers import (
     commands,
     containment,
+    footprint,
     lookup,
     owner,
     report,
@@ -17,7 +18,7 @@ from handlers import (
     views,
 )
 
-GROUPS = (commands, containment, lookup, timeline, triage, verify, views, owner, report)
+GROUPS = (commands, containment, lookup, timeline, triage, verify, views, owner, report, footprint)
 
 
 def register(app: App, services: Services) -> None:

@@ -11,6 +11,7 @@ from bot.errors import UnknownAction
 from bot.models import ActionKind
 from bot.respond.triage import STATUS
 from bot.services import Services
+from bot.slack.footprint import unpacked
 from bot.slack.ids import CallbackId
 from bot.slack.messenger import Place
 from bot.slack.modals import ConfirmRequest, missing_reason, reason_of, snooze_of
@@ -28,6 +29,7 @@ CONTAINMENT = frozenset(
         ActionKind.REVOKE_SESSIONS,
         ActionKind.CONTAIN_ALL,
         ActionKind.DISABLE_CONSOLE_LOGIN,
+        ActionKind.CONTAIN_FOOTPRINT,
     }
 )
 
@@ -106,6 +108,16 @@ def run(services: Services, request: ConfirmRequest, user: str, view: dict[str, 
             actor=user,
             reason=reason_of(view),
             require_approval=services.settings.four_eyes,
+        )
+    elif request.action is ActionKind.CONTAIN_FOOTPRINT:
+        outcome = services.responder.contain_footprint(
+            request.key_id,
+            unpacked(request.items),
+            request.account_id,
+            actor=user,
+            reason=reason_of(view),
+            incident_id=request.incident_id,
+            request_id=str(view.get("id", "")),
         )
     else:
         refuse_foreign_key(services, request)

@@ -19,9 +19,10 @@ class Phase(IntEnum):
     CREDENTIAL_ACCESS = 5
     EXECUTION = 6
     LATERAL_MOVEMENT = 7
-    EXFILTRATION = 8
-    ACCESS = 9
-    ERRORS = 10
+    COLLECTION = 8
+    EXFILTRATION = 9
+    ACCESS = 10
+    ERRORS = 11
 
     @property
     def label(self) -> str:
@@ -157,6 +158,20 @@ RULES: dict[RuleId, RuleInfo] = {
     ),
     RuleId.CONSOLE_LOGIN_NO_MFA: _info(
         "T1078.004", Severity.HIGH, Phase.ACCESS, "Console login without MFA", "Initial Access"
+    ),
+    RuleId.CREDENTIAL_ACCESS_INSTANCE_OUTSIDE_AWS: _info(
+        "T1552.005",
+        Severity.HIGH,
+        Phase.CREDENTIAL_ACCESS,
+        "Instance credentials used from outside AWS",
+        "Credential Access",
+    ),
+    RuleId.COLLECTION_S3: _info(
+        "T1530",
+        Severity.MEDIUM,
+        Phase.COLLECTION,
+        "Burst of object reads or listings",
+        "Collection",
     ),
 }
 

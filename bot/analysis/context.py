@@ -1,4 +1,5 @@
-"""The operator's context for an analysis (known networks, approved regions, GeoIP), built once.
+"""The operator's context for an analysis (known networks, approved regions, GeoIP, AWS's
+address space, collection thresholds), built once.
 
 It lives here, not beside the timeline fetcher, so that an offline `keycheck analyze`
 builds it without importing boto3 or pydantic-settings: it takes anything with the three
@@ -10,11 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
+from bot.analysis.collection import Thresholds
 from bot.analysis.geo import GeoIP, Locator
+from bot.analysis.ipranges import AwsRanges, load_ip_ranges
 from bot.analysis.networks import parse_networks
 from bot.analysis.tagging import AnalysisConfig
 from bot.errors import KeycheckError
@@ -34,6 +38,18 @@ class AnalysisSettings(Protocol):
     @property
     def geoip_db(self) -> Path | None: ...
 
+    @property
+    def aws_ip_ranges(self) -> Path | None: ...
+
+    @property
+    def s3_burst_reads(self) -> int: ...
+
+    @property
+    def s3_burst_objects(self) -> int: ...
+
+    @property
+    def s3_burst_minutes(self) -> int: ...
+
 
 @dataclass(frozen=True)
 class NoSettings:
@@ -42,6 +58,10 @@ class NoSettings:
     known_cidrs: Sequence[str] = ()
     approved_regions: Sequence[str] = ()
     geoip_db: Path | None = None
+    aws_ip_ranges: Path | None = None
+    s3_burst_reads: int = Thresholds.reads
+    s3_burst_objects: int = Thresholds.objects
+    s3_burst_minutes: int = 10
 
 
 @lru_cache(maxsize=4)
@@ -63,6 +83,12 @@ def open_locator(path: Path | None, *, required: bool = False) -> Locator | None
         return None
 
 
+@lru_cache(maxsize=4)
+def aws_ranges(path: Path | None) -> AwsRanges | None:
+    """AWS's ip-ranges.json, read once per process; a bad file is an error, not a silent miss."""
+    return load_ip_ranges(path) if path is not None else None
+
+
 def analysis_config(
     settings: AnalysisSettings,
     *,
@@ -80,4 +106,10 @@ def analysis_config(
         known_networks=tuple(networks),
         approved_regions=frozenset(r.strip() for r in regions if r.strip()),
         locator=open_locator(geoip_db or settings.geoip_db, required=geoip_db is not None),
+        aws_ranges=aws_ranges(settings.aws_ip_ranges),
+        collection=Thresholds(
+            reads=settings.s3_burst_reads,
+            objects=settings.s3_burst_objects,
+            window=timedelta(minutes=settings.s3_burst_minutes),
+        ),
     )

@@ -58,7 +58,7 @@ def analysis_dict(analysis: Analysis) -> dict[str, Any]:
         "events": [event_row(event) for event in analysis.events],
         "findings": msgspec.to_builtins(analysis.findings),
         "keys": [
-            {"access_key_id": key.access_key_id, "derived_from": key.derived_from}
+            {"access_key_id": key.access_key_id, "derived_from": key.derived_from, "how": key.how}
             for key in analysis.keys
         ],
     }
@@ -107,6 +107,7 @@ def timeline_json(report: TimelineReport) -> bytes:
         generated_at=iso(report.generated_at),
         lookups=msgspec.to_builtins(report.lookups),
         ips=msgspec.to_builtins(report.ips),
+        footprint=msgspec.to_builtins(report.footprint),
     )
     return indented(body)
 

@@ -90,7 +90,12 @@ def _own_account(event: TimelineEvent) -> str:
 def request_policy_opens(event: TimelineEvent) -> bool:
     """The resource policy in the request (bucket, queue, topic, repository, secret)."""
     params = event.request_parameters
-    policy = params.get("bucketPolicy") or params.get("policyText") or params.get("resourcePolicy")
+    policy = (
+        params.get("bucketPolicy")
+        or params.get("policyText")
+        or params.get("resourcePolicy")
+        or params.get("accessPolicies")
+    )
     if policy is None and str(params.get("attributeName", "")).lower() == "policy":
         policy = params.get("attributeValue")
     attributes = params.get("attributes")
@@ -99,13 +104,52 @@ def request_policy_opens(event: TimelineEvent) -> bool:
     return policy_opens(policy, _own_account(event))
 
 
+def _principals(statement: dict[str, Any]) -> list[tuple[str, str]]:
+    """(kind, value) of every principal a statement names: ("AWS", arn), ("Service", …)."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return [("AWS", "*")]
+    if not isinstance(principal, dict):
+        return []
+    return [(str(kind), str(v)) for kind, value in principal.items() for v in _as_list(value)]
+
+
+def trusted_principals(policy: object) -> list[tuple[str, str]]:
+    """Every (kind, principal) an Allow statement of a trust document lets assume the role."""
+    document = _document(policy)
+    if document is None:
+        return []
+    return [
+        principal
+        for statement in _as_list(document.get("Statement"))
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow"
+        for principal in _principals(statement)
+    ]
+
+
+def trust_admits_principals(event: TimelineEvent) -> bool:
+    """A role trust (CreateRole, UpdateAssumeRolePolicy) admitting identities, not only services.
+
+    A trust limited to AWS services (ec2, lambda, …) lets nobody in from outside; one that
+    names users, roles, accounts, "*" or a federated provider is a way back in.
+    """
+    params = event.request_parameters
+    policy = params.get("policyDocument") or params.get("assumeRolePolicyDocument")
+    return any(kind != "Service" for kind, _ in trusted_principals(policy))
+
+
+def _ci(block: object, name: str) -> object:
+    """A field of a dict under any capitalisation: exporters differ (add, Add)."""
+    if not isinstance(block, dict):
+        return None
+    return next((v for k, v in block.items() if k.lower() == name.lower()), None)
+
+
 def adds_permission(event: TimelineEvent) -> bool:
     """An EC2 AMI or snapshot permission added for everyone or for a named account."""
     params = event.request_parameters
     for name in ("launchPermission", "createVolumePermission"):
-        block = params.get(name)
-        added = block.get("add") if isinstance(block, dict) else None
-        items = added.get("items") if isinstance(added, dict) else None
+        items = _ci(_ci(_ci(params, name), "add"), "items")
         for item in _as_list(items):
             if isinstance(item, dict) and (item.get("group") == "all" or item.get("userId")):
                 return True

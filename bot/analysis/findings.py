@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from bot.analysis.bursts import actor
 from bot.analysis.catalog import RULES
+from bot.analysis.networks import in_networks
 from bot.analysis.tagging import AnalysisConfig
 from bot.analysis.travel import Hop, impossible_travel
 from bot.events import Finding, RuleId, Severity, TimelineEvent
@@ -97,8 +98,20 @@ def _travel(events: list[TimelineEvent], config: AnalysisConfig) -> str:
     return _travel_line(worst) + more
 
 
+def _collection(events: list[TimelineEvent], config: AnalysisConfig) -> str:
+    params = [e.request_parameters for e in events]
+    objects = {(p.get("bucketName"), p.get("key") or p.get("prefix")) for p in params}
+    buckets = _counted(str(p.get("bucketName", "")) for p in params)
+    span = (events[-1].time - events[0].time).total_seconds()
+    return (
+        f"{_plural(len(events), 'object call')} ({_plural(len(objects), 'distinct object')}) "
+        f"within {_duration(span)} in {buckets}{_who(events)}"
+    )
+
+
 SUMMARISERS: dict[RuleId, Summariser] = {
     RuleId.RECON_ENUMERATION: _enumeration,
+    RuleId.COLLECTION_S3: _collection,
     RuleId.REGION_UNAPPROVED: _regions,
     RuleId.NETWORK_UNKNOWN: _networks,
     RuleId.TRAVEL_IMPOSSIBLE: _travel,
@@ -111,6 +124,19 @@ def _one_lower(severity: Severity) -> Severity:
     return levels[max(0, levels.index(severity) - 1)]
 
 
+def _outside_known(events: list[TimelineEvent], config: AnalysisConfig) -> bool:
+    return bool(config.known_networks) and any(
+        in_networks(event.source_ip, config.known_networks) is False for event in events
+    )
+
+
+def _severity(rule: RuleId, events: list[TimelineEvent], config: AnalysisConfig) -> Severity:
+    """The rule's severity; a bucket read in bulk from outside the known networks is theft."""
+    if rule is RuleId.COLLECTION_S3 and _outside_known(events, config):
+        return Severity.HIGH
+    return RULES[rule].severity
+
+
 def build_findings(events: Sequence[TimelineEvent], config: AnalysisConfig) -> list[Finding]:
     """One finding per rule that fired, in phase order (recon first), worst first within one."""
     by_rule: dict[RuleId, list[TimelineEvent]] = {}
@@ -121,7 +147,7 @@ def build_findings(events: Sequence[TimelineEvent], config: AnalysisConfig) -> l
     for rule, tagged in by_rule.items():
         info = RULES[rule]
         summary = SUMMARISERS.get(rule, _default)(tagged, config)
-        severity, title = info.severity, info.title
+        severity, title = _severity(rule, tagged, config), info.title
         if rule is not RuleId.ACCESS_DENIED and all(event.error_code for event in tagged):
             severity, title = _one_lower(severity), f"Attempted, failed: {title}"
         findings.append(

@@ -8,12 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from bot.analysis.footprint import FootprintItem
 from bot.events import Finding, TimelineEvent, utcnow
 
 
 @dataclass(kw_only=True)
 class DerivedKey:
-    """A temporary key minted (AssumeRole, GetSessionToken, …) by a key we followed."""
+    """A key minted by a key we followed: temporary (AssumeRole, GetSessionToken, …) or
+    long-term (CreateAccessKey, for `user_name`); `status` is IAM's answer read back later."""
 
     access_key_id: str
     derived_from: str
@@ -24,6 +26,13 @@ class DerivedKey:
     event_id: str = ""
     minted_at: datetime | None = None
     chain: list[str] = field(default_factory=list)
+    user_name: str = ""
+    status: str = ""
+
+    @property
+    def how(self) -> str:
+        """The call that minted it: DESIGN's `how` in the analyze JSON."""
+        return self.via
 
 
 @dataclass(kw_only=True)
@@ -102,6 +111,7 @@ class TimelineReport(Analysis):
     end: datetime
     generated_at: datetime = field(default_factory=utcnow)
     lookups: list[RegionResult] = field(default_factory=list)
+    footprint: list[FootprintItem] = field(default_factory=list)
 
     @property
     def failed(self) -> list[RegionResult]:

@@ -18,10 +18,12 @@ from bot.analysis.exposure import (
     adds_permission,
     adds_restore_access,
     request_policy_opens,
+    trust_admits_principals,
 )
 from bot.events import RuleId, TimelineEvent
 
 Condition = Callable[[TimelineEvent], bool]
+KEYCHECK_POLICIES = "keycheck-"
 
 
 @dataclass(frozen=True)
@@ -62,19 +64,50 @@ def _logging_off(event: TimelineEvent) -> bool:
 
 
 def _narrows_selectors(event: TimelineEvent) -> bool:
-    """Selectors that drop management events, or keep only reads or only writes."""
+    """Selectors that drop management events, keep only reads or only writes, or leave out
+    some services; selectors that restore full management logging are not evasion."""
     params = event.request_parameters
     basic = params.get("eventSelectors")
     if isinstance(basic, list):
-        return not basic or any(
-            isinstance(s, dict)
-            and (
-                s.get("includeManagementEvents") is False or s.get("readWriteType", "All") != "All"
-            )
-            for s in basic
-        )
+        return not basic or any(isinstance(s, dict) and _narrow_basic(s) for s in basic)
     advanced = params.get("advancedEventSelectors")
-    return isinstance(advanced, list) and "Management" not in json.dumps(advanced)
+    if not isinstance(advanced, list):
+        return False
+    management = [s for s in advanced if isinstance(s, dict) and _selects_management(s)]
+    return not management or all(_filters_management(s) for s in management)
+
+
+def _narrow_basic(selector: dict[str, object]) -> bool:
+    return (
+        selector.get("includeManagementEvents") is False
+        or selector.get("readWriteType", "All") != "All"
+        or bool(selector.get("excludeManagementEventSources"))
+    )
+
+
+def _field_selectors(selector: dict[str, object]) -> list[dict[str, object]]:
+    fields = selector.get("fieldSelectors")
+    return [f for f in fields if isinstance(f, dict)] if isinstance(fields, list) else []
+
+
+def _selects_management(selector: dict[str, object]) -> bool:
+    return any(
+        f.get("field") == "eventCategory" and "Management" in json.dumps(f.get("equals"))
+        for f in _field_selectors(selector)
+    )
+
+
+def _filters_management(selector: dict[str, object]) -> bool:
+    """A management selector that also filters on anything (readOnly, eventSource) narrows."""
+    return any(f.get("field") != "eventCategory" for f in _field_selectors(selector))
+
+
+def _removes_keychecks_policy(event: TimelineEvent) -> bool:
+    """Deleting keycheck's own deny: the containment undone, which is escalation.
+
+    keycheck names every policy it writes with this prefix (bot.domain.policies).
+    """
+    return str(event.request_parameters.get("policyName", "")).startswith(KEYCHECK_POLICIES)
 
 
 API_RULES: dict[tuple[str, str], ApiRule] = {}
@@ -196,7 +229,14 @@ _add(
     ["CreateLoginProfile", "UpdateLoginProfile", "ChangePassword"],
     R.PERSISTENCE_LOGIN_PROFILE,
 )
-_add("iam", ["UpdateAssumeRolePolicy", "CreateRole"], R.PERSISTENCE_ROLE_TRUST)
+_add(
+    "iam",
+    ["UpdateAssumeRolePolicy", "CreateRole"],
+    R.PERSISTENCE_ROLE_TRUST,
+    "tagged when the trust admits users, roles, accounts or federated identities: a trust "
+    "narrowed to an AWS service (a deploy's Lambda or EC2 role) opens nothing to anyone.",
+    trust_admits_principals,
+)
 _add(
     "iam",
     ["CreateOpenIDConnectProvider", "CreateSAMLProvider", "UpdateSAMLProvider"],
@@ -229,18 +269,16 @@ _add(
         "DeleteUserPermissionsBoundary",
         "PutRolePermissionsBoundary",
         "PutUserPermissionsBoundary",
-        "DeleteRolePolicy",
-        "DeleteUserPolicy",
-        "DetachRolePolicy",
-        "DetachUserPolicy",
     ],
     R.PRIVESC_POLICY,
 )
 _add(
     "iam",
-    ["DeleteGroupPolicy", "DetachGroupPolicy"],
+    ["DeleteRolePolicy", "DeleteUserPolicy"],
     R.PRIVESC_POLICY,
-    NOT_LISTED + "removing a group's deny is the group form of DeleteUserPolicy.",
+    "tagged only when the policy removed is keycheck's own deny (containment undone): "
+    "removing any other policy takes rights away, which is clean-up, not escalation.",
+    _removes_keychecks_policy,
 )
 _add("iam", ["CreateGroup"], R.PRIVESC_POLICY)
 _add("ec2", ["ReplaceIamInstanceProfileAssociation"], R.PRIVESC_POLICY)
@@ -330,6 +368,25 @@ _add(
     R.DEFENSE_EVASION_LOGGING,
 )
 _add("securityhub", ["DeleteMembers"], R.DEFENSE_EVASION_LOGGING)
+_add(
+    "securityhub",
+    ["DeleteInsight", "UpdateFindings", "BatchUpdateFindings", "DisableSecurityHub"],
+    R.DEFENSE_EVASION_LOGGING,
+    NOT_LISTED + "archiving or suppressing findings, or turning Security Hub off, hides "
+    "what it saw.",
+)
+_add(
+    "macie2",
+    ["UpdateMacieSession", "DisableMacie", "DeleteMember", "DisassociateMember"],
+    R.DEFENSE_EVASION_LOGGING,
+    NOT_LISTED + "pausing Macie or slowing its findings blinds data-exfiltration detection.",
+)
+_add(
+    "macie",
+    ["UpdateMacieSession", "DisableMacie"],
+    R.DEFENSE_EVASION_LOGGING,
+    NOT_LISTED + "Macie's first API, the same calls as macie2's.",
+)
 _add("monitoring", ["DeleteAlarms"], R.DEFENSE_EVASION_LOGGING)
 _add(
     "monitoring",
@@ -425,6 +482,13 @@ _add(
     request_policy_opens,
 )
 _add("transfer", ["CreateServer", "CreateUser"], R.EXFIL_SHARING)
+_add(
+    "es",
+    ["CreateElasticsearchDomain", "UpdateElasticsearchDomainConfig", "CreateDomain"],
+    R.EXFIL_SHARING,
+    _RESOURCE_POLICY,
+    request_policy_opens,
+)
 
 # --- impact: hijacked resources ---------------------------------------------------------------
 _add("ec2", ["RunInstances", "StartInstances", "CreateLaunchTemplate"], R.IMPACT_COMPUTE)
@@ -598,6 +662,10 @@ UNTAGGED: dict[tuple[str, str], str] = {
     ("route53.amazonaws.com", "ChangeResourceRecordSets"): _ROUTINE,
     ("route53.amazonaws.com", "CreateHostedZone"): _ROUTINE,
     ("route53domains.amazonaws.com", "RegisterDomain"): _ROUTINE,
+    ("iam.amazonaws.com", "DetachRolePolicy"): "it takes rights away: clean-up, not "
+    "escalation; the Footprint lists what the attacker attached so it can be detached.",
+    ("iam.amazonaws.com", "DetachUserPolicy"): "it takes rights away: clean-up, not "
+    "escalation; the Footprint lists what the attacker attached so it can be detached.",
     ("s3.amazonaws.com", "DeleteBucketPolicy"): _ROUTINE + "it closes access rather than "
     "opening it.",
     ("s3.amazonaws.com", "GetObject"): "a data event, on every read.",

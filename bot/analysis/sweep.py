@@ -2,7 +2,8 @@
 
 With keys, the files are scanned in order, a few per worker in flight, each for the keys
 reached so far: the keys asked about and those the files already scanned showed them
-minting (every successful STS call that returned credentials is noted, whoever made it).
+minting (every successful STS call that returned credentials, and every CreateAccessKey
+that returned a key, is noted, whoever made it).
 A key minted in one file thus has its records pulled from every file after it in the same
 pass. The files scanned before a key was known are scanned once more, for all such keys
 together: one extra pass, over those files only, whatever the number of generations.
@@ -26,8 +27,16 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from bot.analysis.chains import DEFAULT_DEPTH
-from bot.analysis.prefilter import MINT_NEEDLE, Edge, Reach, Record, concerns, minted_edge
+from bot.analysis.chains import CREATE_ACCESS_KEY, DEFAULT_DEPTH, IAM
+from bot.analysis.prefilter import (
+    MINT_NEEDLE,
+    Edge,
+    Reach,
+    Record,
+    concerns,
+    identity_key,
+    minted_edge,
+)
 from bot.analysis.records import event_fields
 from bot.analysis.scan import scan_records
 from bot.events import TimelineEvent
@@ -37,6 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _DECODER = msgspec.msgpack.Decoder(list[TimelineEvent])
+# CreateAccessKey's response holds the new key under this field ("accessKeyId" does not match).
+CREATED_NEEDLE = b'"accessKey"'
 
 
 @dataclass(frozen=True)
@@ -95,7 +106,23 @@ _Packed = tuple[bytes | list[TimelineEvent], list[Edge], int, list[str]]
 def _needles(task: _Task) -> list[bytes] | None:
     if task.keys is None:
         return None
-    return [key.encode() for key in task.keys] + ([MINT_NEEDLE] if task.edges else [])
+    edges = [MINT_NEEDLE, CREATED_NEEDLE] if task.edges else []
+    return [key.encode() for key in task.keys] + edges
+
+
+def created_edge(record: Record) -> Edge | None:
+    """(caller, new key) for a successful CreateAccessKey: a long-term key to follow."""
+    if record.get("eventSource") != IAM or record.get("eventName") != CREATE_ACCESS_KEY:
+        return None
+    elements = record.get("responseElements")
+    created = elements.get("accessKey") if isinstance(elements, dict) else None
+    key = created.get("accessKeyId") if isinstance(created, dict) else None
+    return (identity_key(record), str(key)) if key and not record.get("errorCode") else None
+
+
+def key_edge(record: Record) -> Edge | None:
+    """The hop a record makes, if it minted or created a key."""
+    return minted_edge(record) or created_edge(record)
 
 
 def _kept(record: Record, task: _Task) -> bool:
@@ -107,7 +134,7 @@ def _kept(record: Record, task: _Task) -> bool:
 def _scan(task: _Task) -> _Result:
     """In a worker: one file's records that the task keeps, and the keys minted in it."""
     scanned = scan_records(task.source.load(), task.source.name, _needles(task))
-    edges = [e for e in map(minted_edge, scanned.records) if e is not None] if task.edges else []
+    edges = [e for e in map(key_edge, scanned.records) if e is not None] if task.edges else []
     result = _Result(edges=edges, seen=scanned.seen)
     for record in scanned.records:
         if not _kept(record, task):

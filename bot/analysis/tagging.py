@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.analysis.bursts import enumeration_bursts
+from bot.analysis.collection import Thresholds, collection_bursts
 from bot.analysis.geo import Locator
+from bot.analysis.instances import outside_calls
+from bot.analysis.ipranges import AwsRanges
 from bot.analysis.networks import IPNetwork, SourceKind, in_networks, source_kind
+from bot.analysis.ownership import own_resource_calls
 from bot.analysis.rules import api_rule
 from bot.analysis.travel import impossible_travel
 from bot.events import RuleId, TimelineEvent
@@ -54,7 +58,11 @@ GLOBAL_SERVICES = frozenset(
 
 @dataclass(frozen=True)
 class AnalysisConfig:
-    """The operator's context: empty known networks or approved regions turn those rules off."""
+    """The operator's context: empty known networks or approved regions turn those rules off.
+
+    `aws_ranges` is AWS's published address space (ip-ranges.json), when the operator
+    gave it; `collection` holds the thresholds of an S3 collection burst.
+    """
 
     known_networks: Sequence[IPNetwork] = ()
     approved_regions: frozenset[str] = frozenset()
@@ -62,6 +70,8 @@ class AnalysisConfig:
     burst_calls: int = 5
     burst_window: timedelta = timedelta(minutes=10)
     max_speed_kmh: float = 900.0
+    aws_ranges: AwsRanges | None = None
+    collection: Thresholds = field(default_factory=Thresholds)
 
 
 def is_denied(code: str) -> bool:
@@ -147,13 +157,29 @@ def tag_events(events: Sequence[TimelineEvent], config: AnalysisConfig) -> None:
         tags = event_tags(event, config)
         if tags or event.tags:  # a model's attribute assignment is slow; most get none
             event.tags = tags
-    in_burst = enumeration_bursts(events, config.burst_calls, config.burst_window)
+    own = own_resource_calls(events)
+    for event in events:
+        if event.event_id in own:
+            event.tags = [tag for tag in event.tags if tag is not own[event.event_id]]
+    across = {
+        RuleId.RECON_ENUMERATION: enumeration_bursts(
+            events, config.burst_calls, config.burst_window
+        ),
+        RuleId.TRAVEL_IMPOSSIBLE: _travelled(events, config),
+        RuleId.CREDENTIAL_ACCESS_INSTANCE_OUTSIDE_AWS: outside_calls(events, config.aws_ranges),
+        RuleId.COLLECTION_S3: collection_bursts(events, config.collection),
+    }
+    for rule, event_ids in across.items():
+        if not event_ids:
+            continue
+        for event in events:
+            if event.event_id in event_ids:
+                event.tags.append(rule)
+
+
+def _travelled(events: Sequence[TimelineEvent], config: AnalysisConfig) -> set[str]:
     travelled: set[str] = set()
     if config.locator is not None:
         for hop in impossible_travel(events, config.locator, config.max_speed_kmh):
             travelled.update((hop.before.event_id, hop.after.event_id))
-    for event in events:
-        if event.event_id in in_burst:
-            event.tags.append(RuleId.RECON_ENUMERATION)
-        if event.event_id in travelled:
-            event.tags.append(RuleId.TRAVEL_IMPOSSIBLE)
+    return travelled

@@ -233,3 +233,102 @@ def list_user_tags(iam: IAMClient, user_name: str) -> dict[str, str]:
     for page in iam.get_paginator("list_user_tags").paginate(UserName=user_name):
         tags.update({tag["Key"]: tag["Value"] for tag in page["Tags"]})
     return tags
+
+
+# --- reading back what an attacker left behind ---------------------------------------------
+
+GONE = "deleted"
+
+
+def access_key_status(iam: IAMClient, user_name: str, key_id: str) -> str:
+    """'Active' or 'Inactive' as IAM says now; GONE when the key or its user no longer exists."""
+    try:
+        keys = list_access_keys(iam, user_name)
+    except ClientError as error:
+        if is_not_found(error):
+            return GONE
+        raise
+    return next((key.status for key in keys if key.key_id == key_id), GONE)
+
+
+@aws_retry()
+def user_exists(iam: IAMClient, user_name: str) -> bool:
+    try:
+        iam.get_user(UserName=user_name)
+    except ClientError as error:
+        if is_not_found(error):
+            return False
+        raise
+    return True
+
+
+@aws_retry()
+def login_profile_exists(iam: IAMClient, user_name: str) -> bool:
+    """Whether the user can sign in to the console with a password."""
+    try:
+        iam.get_login_profile(UserName=user_name)
+    except ClientError as error:
+        if is_not_found(error):
+            return False
+        raise
+    return True
+
+
+def role_trust(iam: IAMClient, role_name: str) -> dict[str, Any] | None:
+    """A role's trust policy as it is now, or None when the role does not exist."""
+    role = get_role(iam, role_name)
+    return decode_document(role.get("AssumeRolePolicyDocument")) if role is not None else None
+
+
+def attached_policy_arns(iam: IAMClient, kind: str, name: str) -> set[str]:
+    """The managed policies attached now to a user or a role; empty when it is gone."""
+    try:
+        if kind == "role":
+            return {p.arn for p in list_attached_role_policies(iam, name)}
+        return {p.arn for p in list_attached_user_policies(iam, name)}
+    except ClientError as error:
+        if is_not_found(error):
+            return set()
+        raise
+
+
+def inline_policy(iam: IAMClient, kind: str, name: str, policy: str) -> dict[str, Any] | None:
+    """An inline policy of a user or a role, or None when it (or its principal) is gone."""
+    try:
+        if kind == "role":
+            return get_role_policy(iam, name, policy)
+        return get_user_policy(iam, name, policy)
+    except ClientError as error:
+        if is_not_found(error):
+            return None
+        raise
+
+
+# --- containing what an attacker left behind -----------------------------------------------
+
+
+@aws_retry()
+def detach_policy(iam: IAMClient, kind: str, name: str, policy_arn: str) -> str:
+    """Detach a managed policy from a user or a role; returns the request id."""
+    if kind == "role":
+        response = iam.detach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    else:
+        response = iam.detach_user_policy(UserName=name, PolicyArn=policy_arn)
+    return request_id(dict(response))
+
+
+@aws_retry()
+def attach_policy(iam: IAMClient, kind: str, name: str, policy_arn: str) -> str:
+    """Attach a managed policy to a user or a role (the undo of a detach)."""
+    if kind == "role":
+        response = iam.attach_role_policy(RoleName=name, PolicyArn=policy_arn)
+    else:
+        response = iam.attach_user_policy(UserName=name, PolicyArn=policy_arn)
+    return request_id(dict(response))
+
+
+@aws_retry()
+def update_trust(iam: IAMClient, role_name: str, document: str) -> str:
+    """Replace a role's trust policy; returns the request id."""
+    response = iam.update_assume_role_policy(RoleName=role_name, PolicyDocument=document)
+    return request_id(dict(response))

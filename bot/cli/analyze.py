@@ -68,6 +68,8 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 # The settings an analysis reads, as environment variables; pydantic-settings matches any case.
 SETTING_NAMES = frozenset(
     {"KEYCHECK_KNOWN_CIDRS", "KEYCHECK_APPROVED_REGIONS", "KEYCHECK_GEOIP_DB"}
+    | {"KEYCHECK_AWS_IP_RANGES", "KEYCHECK_S3_BURST_READS", "KEYCHECK_S3_BURST_OBJECTS"}
+    | {"KEYCHECK_S3_BURST_MINUTES"}
 )
 
 

@@ -27,6 +27,7 @@ SUBCOMMANDS = {
     "worker": "long-poll the SQS alert queue and post to Slack",
     "watch": "watch a contained key's CloudTrail: denied, succeeded",
     "report": "write an incident up in Markdown, with its chart",
+    "footprint": "list what a key's chain left behind, and contain it (--contain)",
 }
 NOISY_LOGGERS = ("botocore", "boto3", "urllib3", "werkzeug", "slack_bolt", "slack_sdk")
 

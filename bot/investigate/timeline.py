@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from bot.analysis.chains import DEFAULT_DEPTH, Minted, derived_key, minted_key
 from bot.analysis.context import analysis_config
+from bot.analysis.footprint import footprint
 from bot.analysis.merge import merge_events
 from bot.analysis.pipeline import analyze_events
 from bot.analysis.report import (
@@ -34,7 +33,8 @@ from bot.aws.cloudtrail import LOOKUP_WINDOW, lookup_events
 from bot.aws.ratelimit import LOOKUP_BUCKETS, BucketRegistry
 from bot.aws.regions import enabled_regions
 from bot.aws.sessions import Sessions
-from bot.errors import KeycheckError
+from bot.investigate.describe import describe_error
+from bot.investigate.readback import read_footprint, read_key_states
 from bot.models import TimelineEvent
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "TimelineReport",
     "analysis_config",
     "build_timeline",
+    "describe_error",
     "window",
 ]
 
@@ -57,19 +58,6 @@ def window(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
     end = now or datetime.now(UTC)
     days = max(1, min(days, LOOKUP_WINDOW.days))
     return end - timedelta(days=days), end
-
-
-def describe_error(error: BaseException) -> str:
-    """A short, safe reason: AWS's error code and message, or our own error's message."""
-    if isinstance(error, ClientError):
-        details = error.response.get("Error", {})
-        code, message = details.get("Code", "Error"), details.get("Message", "")
-        return f"{code}: {message}"[:200] if message else str(code)
-    if isinstance(error, KeycheckError):
-        return str(error)[:200]
-    if isinstance(error, BotoCoreError):
-        return type(error).__name__
-    return f"{type(error).__name__}: {error}"[:200]
 
 
 @dataclass(frozen=True)
@@ -258,7 +246,8 @@ def build_timeline(
     buckets: BucketRegistry = LOOKUP_BUCKETS,
     max_workers: int = 32,
 ) -> TimelineReport:
-    """Fetch, merge, follow and tag: the whole timeline of one key."""
+    """Fetch, merge, follow and tag: the whole timeline of one key, with the state now (from
+    IAM) of every key it created and of everything else it left behind."""
     fetched = TimelineFetcher(
         sessions,
         start=start,
@@ -271,8 +260,10 @@ def build_timeline(
     ).run(key_id, account_id)
     analysis = analyze_events(merge_events(fetched.events), config, fetched.derived)
     fields = {name: getattr(analysis, name) for name in Analysis.__dataclass_fields__}
+    fields["keys"] = read_key_states(sessions, analysis.keys)
     return TimelineReport(
         **fields,
+        footprint=read_footprint(sessions, footprint(analysis.events)),
         key_id=key_id,
         account_id=account_id,
         start=start,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.analysis.footprint import FootprintItem
 from bot.aws import iam as iam_api
 from bot.aws.policies import has_login_profile
 from bot.domain.policies import (
@@ -29,6 +30,8 @@ from bot.models import (
     KeyReport,
     PrincipalKind,
 )
+from bot.respond import footprint_steps
+from bot.respond.footprint_steps import FOOTPRINT_ACTIONS, FOOTPRINT_UNDO
 from bot.respond.keyreport import role_name
 
 if TYPE_CHECKING:
@@ -43,6 +46,7 @@ UNDO_ACTION = {
     A.REVOKE_SESSIONS: A.REMOVE_REVOKE,
     A.REMOVE_REVOKE: A.REVOKE_SESSIONS,
 }
+UNDO_ACTION |= FOOTPRINT_UNDO
 KEY_ACTIONS = frozenset({A.DEACTIVATE_KEY, A.REACTIVATE_KEY})
 # Done once, never undone: IAM keeps no copy of a console password to put back.
 ONE_WAY = frozenset({A.DISABLE_CONSOLE_LOGIN})
@@ -125,6 +129,8 @@ def _step(
 
 def describe_step(step: ContainmentStep) -> str:
     """One sentence that says exactly what the step changes, for the confirmation."""
+    if step.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.describe(step)
     who = f"IAM {step.principal_kind.value} `{step.principal_name}` in account {step.account_id}"
     if step.action in KEY_ACTIONS:
         return (
@@ -161,6 +167,8 @@ def undo_step(record: ActionRecord) -> ContainmentStep | None:
     before we wrote it comes back exactly as it was, unless keycheck itself wrote it
     (an earlier run whose result was never read back): then undo removes it.
     """
+    if record.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.undo(record)
     action = UNDO_ACTION.get(record.action)
     before, after = record.before, record.after
     if action is None or "principal" not in before:
@@ -169,7 +177,7 @@ def undo_step(record: ActionRecord) -> ContainmentStep | None:
     step = ContainmentStep(
         action=action,
         account_id=record.account_id,
-        key_id=record.target,
+        key_id=str(before.get("key_id") or record.target),
         principal_kind=PrincipalKind(kind),
         principal_name=name,
     )
@@ -246,6 +254,8 @@ def apply(
 
 def read_state(step: ContainmentStep, iam: IAMClient) -> dict[str, Any]:
     """The part of IAM this step touches: the key's status, or the policy's document."""
+    if step.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.read_state(step, iam)
     state: dict[str, Any] = {"principal": step.principal}
     name = step.principal_name
     if step.action in KEY_ACTIONS:
@@ -263,6 +273,8 @@ def read_state(step: ContainmentStep, iam: IAMClient) -> dict[str, Any]:
 
 def reached(step: ContainmentStep, state: dict[str, Any]) -> bool:
     """True when IAM shows what the step asked for."""
+    if step.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.reached(step, state)
     if step.action in KEY_ACTIONS:
         return bool(state.get("status") == step.key_status)
     if step.action is A.DISABLE_CONSOLE_LOGIN:
@@ -271,6 +283,8 @@ def reached(step: ContainmentStep, state: dict[str, Any]) -> bool:
 
 
 def _write(step: ContainmentStep, iam: IAMClient, before: dict[str, Any]) -> str:
+    if step.action in FOOTPRINT_ACTIONS:
+        return footprint_steps.write(step, iam, before)
     name, policy = step.principal_name, step.policy_name
     user = step.principal_kind is PrincipalKind.USER
     if step.action in KEY_ACTIONS:
@@ -287,3 +301,22 @@ def _write(step: ContainmentStep, iam: IAMClient, before: dict[str, Any]) -> str
     if user:
         return iam_api.delete_user_policy(iam, name, policy)
     return iam_api.delete_role_policy(iam, name, policy)
+
+
+def footprint_plan(items: Sequence[FootprintItem]) -> tuple[list[ContainmentStep], list[str]]:
+    """The steps that contain what the chain left behind, and what they leave to a person.
+
+    Keys are deactivated and users denied (never deleted: they are evidence); a console
+    password, a created role or a group's grant is listed for the responder instead.
+    """
+    steps: list[ContainmentStep] = []
+    left: list[str] = []
+    for item in items:
+        try:
+            step = footprint_steps.item_step(item)
+        except footprint_steps.NothingToContain as why:
+            left.append(str(why))
+            continue
+        step.summary = describe_step(step)
+        steps.append(step)
+    return steps, left

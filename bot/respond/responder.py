@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from bot.analysis.footprint import FootprintItem
 from bot.aws.sessions import unreachable
 from bot.aws.sts import get_access_key_info
 from bot.domain.actions import (
@@ -37,12 +38,14 @@ from bot.respond.containment import (
     ONE_WAY,
     UNDO_ACTION,
     apply,
+    footprint_plan,
     plan,
     reached,
     read_back,
     read_state,
     undo_step,
 )
+from bot.respond.footprint_steps import step_target
 from bot.respond.keyreport import build_key_report, state_summary
 from bot.respond.outcome import aws_error, step_line, when
 from bot.store import lease_owner
@@ -53,7 +56,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-CONTAINMENT = frozenset(UNDO_ACTION) | {ActionKind.CONTAIN_ALL} | ONE_WAY
+CONTAINMENT = (
+    frozenset(UNDO_ACTION) | {ActionKind.CONTAIN_ALL, ActionKind.CONTAIN_FOOTPRINT} | ONE_WAY
+)
+# Records whose steps are records of their own, undone and settled step by step.
+MULTI_STEP = frozenset({ActionKind.CONTAIN_ALL, ActionKind.CONTAIN_FOOTPRINT})
 # A record still `requested` after this long lost its runner (a crash, a killed process):
 # the longest an IAM step takes, with its retries, is well under it.
 STALE_AFTER = timedelta(minutes=5)
@@ -178,11 +185,46 @@ class Responder:
             return self._awaiting_undo(original, record)
         return self._run_undo(original, record)
 
+    def contain_footprint(
+        self,
+        key_id: str,
+        items: Sequence[FootprintItem],
+        account_id: str,
+        *,
+        actor: str,
+        reason: str,
+        incident_id: str = "",
+        source: str = "slack",
+        request_id: str = "",
+    ) -> ActionOutcome:
+        """Contain what the chain of `key_id` left behind: one record, one step per item.
+
+        Each step is recorded before its IAM call under the key a repeat would meet, so a
+        second "Contain everything" runs nothing twice; the whole is undone step by step.
+        """
+        key_id = parse_key_id(key_id)
+        steps, _ = footprint_plan(items)
+        if not steps:
+            raise ActionFailed(f"Nothing that {key_id} left behind can be contained here.")
+        fields = {"actor": actor, "reason": reason, "incident_id": incident_id}
+        record, inserted = self._begin(
+            ActionKind.CONTAIN_FOOTPRINT,
+            key_id,
+            ActionState.REQUESTED,
+            account_id=account_id,
+            source=source,
+            request_id=request_id,
+            **fields,
+        )
+        if not inserted:
+            return self._existing(record)
+        return self._run_all(record, steps, target=step_target)
+
     def _run_undo(self, original: ActionRecord, record: ActionRecord) -> ActionOutcome:
         if original.state is not ActionState.DONE:
             error = f"{original.id} is {original.state.value} now: there is nothing to undo."
             return self._outcome(self._finish(record, error=error), [])
-        if original.action is ActionKind.CONTAIN_ALL:
+        if original.action in MULTI_STEP:
             return self._undo_all(original, record)
         record = self._undo_one(original, record)
         return self._outcome(record, [record])
@@ -293,16 +335,25 @@ class Responder:
             self.contained(outcome)
         return outcome
 
-    def _run_all(self, parent: ActionRecord, steps: list[ContainmentStep]) -> ActionOutcome:
-        """Each step is its own record, with the same key a single button would use."""
+    def _run_all(
+        self,
+        parent: ActionRecord,
+        steps: list[ContainmentStep],
+        target: Callable[[ContainmentStep], str] | None = None,
+    ) -> ActionOutcome:
+        """Each step is its own record, with the same key a single button would use.
+
+        `target` names what a step acts on when that is not the parent's key (a footprint
+        item in its own account).
+        """
         self._plan_steps(parent, [step.action for step in steps])
         children: list[ActionRecord] = []
         for step in steps:
             child, inserted = self._begin(
                 step.action,
-                parent.target,
+                target(step) if target else parent.target,
                 ActionState.REQUESTED,
-                account_id=parent.account_id,
+                account_id=step.account_id if target else parent.account_id,
                 parent_id=parent.id,
                 actor=parent.actor,
                 reason=parent.reason,
@@ -412,7 +463,7 @@ class Responder:
         )
 
     def _awaiting_undo(self, original: ActionRecord, record: ActionRecord) -> ActionOutcome:
-        steps = [] if original.action is ActionKind.CONTAIN_ALL else [undo_step(original)]
+        steps = [] if original.action in MULTI_STEP else [undo_step(original)]
         return ActionOutcome(
             status=OutcomeStatus.AWAITING_APPROVAL,
             message=(
@@ -468,7 +519,7 @@ class Responder:
         if not self.store.acquire_lease(f"settle|{record.id}", self.runner, SETTLE_LEASE_SECONDS):
             return self._running(record)
         try:
-            if record.action is ActionKind.CONTAIN_ALL:
+            if record.action in MULTI_STEP:
                 settled = self._settle_parent(record)
             else:
                 settled = self._settle_step(record)

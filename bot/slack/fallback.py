@@ -33,6 +33,7 @@ DID = {
     ActionKind.REMOVE_REVOKE: "lifted the session revocation on",
     ActionKind.CONTAIN_ALL: "contained",
     ActionKind.DISABLE_CONSOLE_LOGIN: "disabled console login for",
+    ActionKind.CONTAIN_FOOTPRINT: "contained what was left behind by",
 }
 TO_DO = {
     ActionKind.DEACTIVATE_KEY: "deactivate",
@@ -43,6 +44,7 @@ TO_DO = {
     ActionKind.REMOVE_REVOKE: "lift the session revocation on",
     ActionKind.CONTAIN_ALL: "contain",
     ActionKind.DISABLE_CONSOLE_LOGIN: "disable console login for",
+    ActionKind.CONTAIN_FOOTPRINT: "contain what was left behind by",
 }
 STEP_DONE = {
     ActionKind.DEACTIVATE_KEY: "key deactivated",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from bot.errors import UnknownAction
 
@@ -28,6 +28,7 @@ class ActionId(StrEnum):
     OWNER_NO = "kc_owner_no"
     REPORT = "kc_report"
     MORE = "kc_more"
+    CONTAIN_FOOTPRINT = "kc_contain_footprint"
 
 
 class CallbackId(StrEnum):
@@ -44,6 +45,7 @@ class ButtonValue(BaseModel):
     a: str = ""  # account id
     r: str = ""  # action record id (undo, approve)
     x: str = ""  # the action chosen, in an overflow menu's option (at most 150 characters)
+    f: list[list[str]] = Field(default_factory=list)  # footprint items (see slack.footprint)
 
     def encode(self) -> str:
         return self.model_dump_json(exclude_defaults=True)

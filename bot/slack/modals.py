@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from bot.domain.policies import policy_text, revoke_cutoff
 from bot.errors import UnknownAction
@@ -53,6 +53,7 @@ class ConfirmRequest(BaseModel):
     channel: str = ""
     thread_ts: str = ""
     record_id: str = ""  # set for an undo: the action whose change is put back
+    items: list[list[str]] = Field(default_factory=list)  # footprint items to contain
 
     def encode(self) -> str:
         return self.model_dump_json(exclude_defaults=True)
@@ -250,3 +251,22 @@ def snooze_of(view: dict[str, Any]) -> timedelta | None:
 def missing_reason() -> dict[str, str]:
     """The `errors` of a `response_action: errors` ack, shown under the reason box."""
     return {REASON_BLOCK: "Give a reason: it is kept in the incident's audit log."}
+
+
+def footprint_modal(
+    request: ConfirmRequest, steps: list[ContainmentStep], left: list[str]
+) -> dict[str, Any]:
+    """ "Contain everything it left behind": every change, one line each, before anything runs."""
+    blocks = [
+        section(
+            f"*You are about to contain everything {code(request.key_id)}'s chain left "
+            f"behind* ({len(steps)} changes). Nothing is deleted; each change can be undone:"
+        )
+    ]
+    blocks += [section(f"{n}. {escape(step.summary)}") for n, step in enumerate(steps, start=1)]
+    if left:
+        blocks.append(context("Not contained here: " + escape("; ".join(left))))
+    blocks.append(reason_input("Reason (kept in the audit log)", required=True))
+    modal = _modal(request, "Contain footprint", blocks)
+    modal["submit"] = _text("Contain everything")
+    return modal

@@ -41,6 +41,7 @@ PAST = {
     A.REMOVE_REVOKE: "lifted the session revocation on",
     A.CONTAIN_ALL: "contained",
     A.DISABLE_CONSOLE_LOGIN: "deleted the console password of",
+    A.CONTAIN_FOOTPRINT: "contained what was left behind by",
 }
 ASKED = {
     A.DEACTIVATE_KEY: "deactivate",
@@ -49,11 +50,13 @@ ASKED = {
     A.CONTAIN_ALL: "contain",
     A.DISABLE_CONSOLE_LOGIN: "delete the console password of",
 }
+MULTI_STEP = (A.CONTAIN_ALL, A.CONTAIN_FOOTPRINT)
 UNDO_LABEL = {
     A.DEACTIVATE_KEY: "Reactivate",
     A.ATTACH_DENY_ALL: "Remove deny-all",
     A.REVOKE_SESSIONS: "Remove revocation",
     A.CONTAIN_ALL: "Undo all",
+    A.CONTAIN_FOOTPRINT: "Undo all",
 }
 
 
@@ -313,7 +316,7 @@ def outcome_message(outcome: ActionOutcome) -> Message:
 
 def _result_message(outcome: ActionOutcome, record: ActionRecord) -> Message:
     blocks: list[dict[str, Any]] = []
-    parent = record.action is A.CONTAIN_ALL or (record.undo_of and len(outcome.steps) > 1)
+    parent = record.action in MULTI_STEP or (record.undo_of and len(outcome.steps) > 1)
     if parent or not outcome.steps:
         blocks.append(section(_parent_line(record, outcome)))
     for step in outcome.steps:
@@ -321,7 +324,7 @@ def _result_message(outcome: ActionOutcome, record: ActionRecord) -> Message:
         if step.state is ActionState.DONE and not step.undo_of and step.action in UNDO_LABEL:
             blocks.append(_actions(f"kc_undo_{step.id}", undo_button(step)))
     done = sum(s.state is ActionState.DONE for s in outcome.steps)
-    if record.action is A.CONTAIN_ALL and not record.undo_of and done > 1:
+    if record.action in MULTI_STEP and not record.undo_of and done > 1:
         blocks.append(_actions(f"kc_undo_all_{record.id}", undo_button(record)))
     return outcome.message, blocks[:50]
 

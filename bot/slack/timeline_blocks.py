@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.analysis.catalog import RULES, Phase
 from bot.analysis.findings import call_name
+from bot.analysis.footprint import FootprintItem
 from bot.analysis.report import DerivedKey, IpSummary, RegionProgress, RegionResult, TimelineReport
 from bot.analysis.summary import top_events
 from bot.models import Finding, TimelineEvent
@@ -22,6 +23,7 @@ from bot.slack.blocks import (
 )
 from bot.slack.card_story import SEVERITY_EMOJI
 from bot.slack.console import DEFAULT_REGION, cloudtrail_history, links_line
+from bot.slack.footprint import packed
 from bot.slack.format import clean, code, local_time, plain, utc_datetime
 from bot.slack.ids import ActionId, ButtonValue
 
@@ -29,6 +31,7 @@ MAX_IPS = 8
 MAX_FAILURES = 8
 MAX_LINKED_REGIONS = 3
 MAX_KEY_BUTTONS = 10
+VALUE_LIMIT = 2000  # Slack's cap on a button's value
 TOP_EVENTS = 10
 # Slack takes 50 blocks in a message; two are kept for what the budget leaves out.
 MAX_BLOCKS = 48
@@ -197,13 +200,21 @@ def _findings(report: TimelineReport, budget: Budget) -> list[Block]:
     return blocks
 
 
+def _key_text(key: DerivedKey) -> str:
+    """Which key, made how, by which key, when, for which user or role, and its state now."""
+    role = f" as {code(key.role_arn, 120)}" if key.role_arn else ""
+    user = f" for user {code(key.user_name, 64)}" if key.user_name else ""
+    when = f" at {utc_datetime(key.minted_at)}" if key.minted_at else ""
+    state = f" · now *{clean(key.status, 80)}*" if key.status else ""
+    return (
+        f"{code(key.access_key_id, 24)} minted by {code(key.derived_from, 24)} "
+        f"with `{clean(key.via, 40)}`{user}{role}{when}{state}"
+    )
+
+
 def _key_block(key: DerivedKey, report: TimelineReport, incident_id: str) -> Block:
     account = key.account_id or report.account_id
-    role = f" as {code(key.role_arn, 120)}" if key.role_arn else ""
-    text = (
-        f"{code(key.access_key_id, 24)} minted by {code(key.derived_from, 24)} "
-        f"with `{clean(key.via, 40)}`{role}"
-    )
+    text = _key_text(key)
     value = ButtonValue(k=key.access_key_id, a=account, i=incident_id).encode()
     button = {
         "type": "button",
@@ -230,6 +241,47 @@ def _keys(report: TimelineReport, incident_id: str, budget: Budget) -> list[Bloc
         also = budget.listing("*Also minted*", [code(k.access_key_id, 24) for k in rest])
         blocks.append(also or context(f"… and {len(rest)} more keys — {IN_THE_FILES}"))
     return blocks
+
+
+def _footprint_line(item: FootprintItem) -> str:
+    state = f" — now *{clean(item.state, 80)}*" if item.state else ""
+    by = f" by {code(item.by_key, 24)}" if item.by_key else ""
+    return f"• {clean(item.label, 300)}{state}{by} at {utc_datetime(item.time)}"
+
+
+def _contain_footprint(report: TimelineReport, incident_id: str) -> Block | None:
+    """ "Contain everything it left behind", carrying the items; None when they do not fit."""
+    value = ButtonValue(
+        k=report.key_id, a=report.account_id, i=incident_id, f=packed(report.footprint)
+    ).encode()
+    if len(value) > VALUE_LIMIT:
+        return None
+    return {
+        "type": "actions",
+        "elements": [
+            {
+                "type": "button",
+                "action_id": ActionId.CONTAIN_FOOTPRINT.value,
+                "text": {"type": "plain_text", "text": "Contain everything it left behind"},
+                "style": "danger",
+                "value": value,
+            }
+        ],
+    }
+
+
+def _footprint(report: TimelineReport, incident_id: str, budget: Budget) -> list[Block]:
+    """What the chain left behind, each with its state read back from IAM, and one button."""
+    if not report.footprint:
+        return []
+    lines = [_footprint_line(item) for item in report.footprint]
+    block = budget.listing(f"*Footprint* ({len(report.footprint)}): what it left behind", lines)
+    blocks = [block] if block else [context(f"Footprint: {len(lines)} items — {IN_THE_FILES}")]
+    button = _contain_footprint(report, incident_id)
+    if button is not None and budget.take(button):
+        return [*blocks, button]
+    command = f"`keycheck footprint {report.key_id} --contain`"
+    return [*blocks, context(f"To contain it all from a terminal: {command}")]
 
 
 def event_line(event: TimelineEvent) -> str:
@@ -266,7 +318,12 @@ def summary_message(report: TimelineReport, incident_id: str = "") -> Message:
     failed = _failures(report)
     for block in [*head, *failed]:
         budget.take(block)
-    body = [*_findings(report, budget), *_keys(report, incident_id, budget), *_top(report, budget)]
+    body = [
+        *_findings(report, budget),
+        *_keys(report, incident_id, budget),
+        *_footprint(report, incident_id, budget),
+        *_top(report, budget),
+    ]
     return text, [*head, *body, *failed]
 
 

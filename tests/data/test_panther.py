@@ -145,13 +145,16 @@ MAPPING: dict[str, R] = {
     "AWS.Lambda.UpdateFunctionCode": R.EXECUTION_REMOTE_COMMAND,
     "AWS.EC2.Startup.Script.Change": R.EXECUTION_REMOTE_COMMAND,
 }
-# Floors just under the measured figures (0.68 and 0.84 when written), so a regression
-# fails; they are not targets. Twelve of the false positives are failed attempts, which we
-# tag on purpose (an attempt to stop CloudTrail is intent) and Panther's tests do not; most
-# of the rest are rules of ours that are broader by design (any policy attachment is
-# privilege escalation, any GetCallerIdentity from outside is recon).
-PRECISION_FLOOR = 0.65
-RECALL_FLOOR = 0.80
+# Floors just under the measured figures (0.71 and 0.88 when last measured; 0.68 and 0.84
+# before removals of rights, narrowed trusts and Macie/Security Hub evasion were told
+# apart), so a regression fails; they are not targets. Twelve of the false positives are
+# failed attempts, which we tag on purpose (an attempt to stop CloudTrail is intent, and
+# Panther's own compromised-root scenario has one) while Panther's rule tests do not;
+# most of the rest are rules of ours that are broader by design (any policy attachment is
+# privilege escalation, any GetCallerIdentity from outside is recon, any root call is
+# root usage).
+PRECISION_FLOOR = 0.70
+RECALL_FLOOR = 0.86
 
 
 def _panther_tests() -> list[dict[str, Any]]:

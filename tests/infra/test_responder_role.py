@@ -186,7 +186,13 @@ def test_only_the_bot_with_the_external_id_may_assume_it() -> None:
 def test_it_cannot_rewrite_its_own_policies() -> None:
     statements = responder_role()["Policies"][0]["PolicyDocument"]["Statement"]
     (deny,) = [s for s in statements if s["Effect"] == "Deny"]
-    assert set(deny["Action"]) == {"iam:PutRolePolicy", "iam:DeleteRolePolicy"}
+    assert set(deny["Action"]) == {
+        "iam:PutRolePolicy",
+        "iam:DeleteRolePolicy",
+        "iam:AttachRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:UpdateAssumeRolePolicy",
+    }
     assert deny["Resource"] == "arn:aws:iam::111122223333:role/keycheck-responder"
 
 

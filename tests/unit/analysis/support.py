@@ -132,3 +132,43 @@ def cloudtrail_standin(
         monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
         monkeypatch.delenv("AWS_PROFILE", raising=False)
         yield standin
+
+
+def as_user(key: str, user: str, account: str = ACCOUNT) -> dict[str, Any]:
+    """A userIdentity for calls made with an IAM user's long-term key."""
+    return {
+        "type": "IAMUser",
+        "principalId": "AIDAEXAMPLE" + user.upper().replace("-", "")[:10],
+        "arn": f"arn:aws:iam::{account}:user/{user}",
+        "accountId": account,
+        "accessKeyId": key,
+        "userName": user,
+    }
+
+
+def create_access_key(
+    new_key: str,
+    user: str,
+    *,
+    key: str = KEY,
+    when: datetime = T0,
+    account: str = ACCOUNT,
+    identity: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A CreateAccessKey by `key` for `user` that returned `new_key` (its secret scrubbed)."""
+    return record(
+        "CreateAccessKey",
+        key=key,
+        when=when,
+        account=account,
+        identity=identity,
+        requestParameters={"userName": user},
+        responseElements={
+            "accessKey": {
+                "accessKeyId": new_key,
+                "status": "Active",
+                "userName": user,
+                "createDate": stamp(when),
+            }
+        },
+    )

@@ -58,7 +58,9 @@ def test_the_analyze_json_has_exactly_the_documented_shape() -> None:
     }
     assert body["events"][0]["time"] == "2026-05-21T12:11:58Z"
     assert set(body["findings"][0]) == {"rule", "technique", "severity", "event_ids", "summary"}
-    assert body["keys"] == [{"access_key_id": "ASIABBBBBBBBBBBBBBBB", "derived_from": KEY}]
+    assert body["keys"] == [
+        {"access_key_id": "ASIABBBBBBBBBBBBBBBB", "derived_from": KEY, "how": "AssumeRole"}
+    ]
 
 
 def test_session_tokens_never_reach_the_files() -> None:

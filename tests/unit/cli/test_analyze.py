@@ -63,7 +63,7 @@ def test_the_json_is_exactly_designs_shape(capsys: pytest.CaptureFixture[str]) -
         list(f) == ["rule", "technique", "severity", "event_ids", "summary"]
         for f in body["findings"]
     )
-    assert body["keys"] == [{"access_key_id": ASIA, "derived_from": KEY}]
+    assert body["keys"] == [{"access_key_id": ASIA, "derived_from": KEY, "how": "AssumeRole"}]
 
 
 def test_the_seed_recon_sequence_is_tagged(capsys: pytest.CaptureFixture[str]) -> None:
@@ -145,7 +145,11 @@ def test_a_directory_and_a_key_that_narrows_it(
         "GetCallerIdentity",
     ]
     assert narrowed["keys"] == [
-        {"access_key_id": "ASIASTJKC5GCM7ZE6LUP", "derived_from": "AKIA6V1GNZTT65XQH36M"}
+        {
+            "access_key_id": "ASIASTJKC5GCM7ZE6LUP",
+            "derived_from": "AKIA6V1GNZTT65XQH36M",
+            "how": "GetFederationToken",
+        }
     ]
 
 
@@ -217,7 +221,7 @@ def test_many_files_in_worker_processes_give_what_one_file_gives(
     whole = analyse_json(capsys, str(SEED), "--key", KEY)
     split = analyse_json(capsys, *_deliveries(tmp_path, 4), "--key", KEY, "--jobs", jobs)
     assert split == whole
-    assert split["keys"] == [{"access_key_id": ASIA, "derived_from": KEY}]
+    assert split["keys"] == [{"access_key_id": ASIA, "derived_from": KEY, "how": "AssumeRole"}]
 
 
 def test_a_broken_file_read_by_a_worker_is_a_clear_error(
