@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -68,7 +69,7 @@ def test_the_items_travel_in_the_button_and_come_back_the_same() -> None:
 
 def test_a_footprint_too_large_for_a_button_points_to_the_terminal() -> None:
     many = [
-        item.model_copy(update={"detail": f"AKIA{n:016d}", "event_id": f"ev-{n}"})
+        replace(item, detail=f"AKIA{n:016d}", event_id=f"ev-{n}")
         for n in range(40)
         for item in ITEMS[:1]
     ]
