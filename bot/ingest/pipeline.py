@@ -12,6 +12,7 @@ from bot.alerts.parse import parse_body
 from bot.config import Settings
 from bot.errors import BadEnvelope, KeycheckError, user_message
 from bot.ingest.enrich import Enricher, expected_source
+from bot.ingest.posting import OncePoster, card_mark, reply_mark
 from bot.models import ActionOutcome, Alert, AlertContext, AlertKind, Incident, utcnow
 from bot.slack.blocks import Message, section
 from bot.slack.cards import alert_reply, incident_card
@@ -92,6 +93,7 @@ class Ingest:
         self._notes: dict[str, list[Message]] = {}
         self._notes_lock = threading.Lock()
         self._owner = lease_owner()
+        self.poster = OncePoster(store, messenger)
 
     def accept(self, body: str | bytes) -> list[Alert]:
         """Parse and store every alert in a body; BadEnvelope for a body we refuse."""
@@ -169,6 +171,7 @@ class Ingest:
             backlog = [b for b in self.store.unposted_alerts() if b[0].dedup_key not in attempted]
             if not backlog:
                 return attempted
+            self.poster.refresh()
             for incident_id, pending in fair_round(backlog):
                 batch = pending[:ROUND_PER_INCIDENT]
                 attempted |= {a.dedup_key for a in batch}
@@ -208,15 +211,19 @@ class Ingest:
         card_context = self.enricher(first)
         if not incident.thread_ts:
             self._renew()
-            self._post_card(incident, first, card_context)
+            if not self._post_card(incident, first, card_context):
+                return  # in doubt: the next delivery looks again
             alerts = [a for a in alerts if a.dedup_key != first.dedup_key]
             pending = pending - {first.dedup_key}
         seen = {signature(a) for a in history if a.dedup_key not in pending}
         for alert in alerts:
             if signature(alert) not in seen and not snoozed(incident, utcnow()):
                 self._renew()
-                text, blocks = alert_reply(alert, self.enricher(alert))
-                self.messenger.post(incident.channel, text, blocks, thread_ts=incident.thread_ts)
+                reply = alert_reply(alert, self.enricher(alert))
+                mark = reply_mark(incident.id, alert.dedup_key)
+                where = (incident.channel, incident.thread_ts)
+                if self.poster.post(alert.dedup_key, *where, reply, mark) is None:
+                    continue  # in doubt: the next delivery looks again
                 self._upload_raw(incident, alert)
             seen.add(signature(alert))
             store.mark_posted(alert.dedup_key)
@@ -237,16 +244,20 @@ class Ingest:
                     self._notes[incident.id] = notes[n:] + self._notes.get(incident.id, [])
                 raise
 
-    def _post_card(self, incident: Incident, alert: Alert, context: AlertContext) -> None:
-        messenger = self.messenger
-        text, blocks = incident_card(incident, alert, context)
-        posted = messenger.post_message(self.settings.alerts_channel, text, blocks)
+    def _post_card(self, incident: Incident, alert: Alert, context: AlertContext) -> bool:
+        """Post the card, or find it posted before; False while that is in doubt."""
+        card = incident_card(incident, alert, context)
+        channel, mark = self.settings.alerts_channel, card_mark(incident.id)
+        posted = self.poster.post(alert.dedup_key, channel, None, card, mark)
+        if posted is None:
+            return False
         incident.channel, incident.thread_ts = posted.channel, posted.ts
         self.store.save_incident(incident)
         self.store.mark_posted(alert.dedup_key)
         self._upload_raw(incident, alert)
         if self.card_posted is not None:
             self.card_posted(incident)
+        return True
 
     def _upload_raw(self, incident: Incident, alert: Alert) -> None:
         """An unrecognised alert's raw JSON into the thread: the only way to read it."""

@@ -37,7 +37,7 @@ from bot.standins.transcript import render_channel
 
 DEFAULT_TOKEN = "xoxb-keycheck-standin"  # noqa: S105 - the sandbox's public, made-up token
 MAX_BODY = 10 * 1024 * 1024
-JSON_PARAMS = ("blocks", "view", "files", "attachments")
+JSON_PARAMS = ("blocks", "view", "files", "attachments", "metadata")
 T = TypeVar("T")
 
 
@@ -122,6 +122,7 @@ class SlackStandIn:
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._refusals: list[tuple[str, Callable[[Json], bool], str]] = []
         self._buckets: dict[str, _Bucket] = {}
+        self._late: dict[str, deque[float]] = defaultdict(deque)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -187,6 +188,7 @@ class SlackStandIn:
             self._faults.clear()
             self._refusals.clear()
             self._buckets.clear()
+            self._late.clear()
 
     # -- test controls ---------------------------------------------------------------------------
 
@@ -234,6 +236,12 @@ class SlackStandIn:
     def set_usergroup(self, group_id: str, members: Sequence[str]) -> None:
         with self._changed:
             self.workspace.usergroups[group_id] = list(members)
+
+    def answer_late(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Do the next `times` calls of `method` at once but answer them `seconds` later: a
+        Slack that posted, then was slower to say so than the client waits."""
+        with self._changed:
+            self._late[method].extend([seconds] * times)
 
     def wait_for(self, predicate: Callable[[SlackStandIn], T], timeout: float = 5.0) -> T:
         """Block until `predicate(self)` is truthy after some call; return its value."""
@@ -369,8 +377,11 @@ class SlackStandIn:
             call = Call(method, params, self.clock(), status, str(body.get("error", "")), body)
             self._calls.append(call)
             self._changed.notify_all()
+            late = self._late[method].popleft() if self._late.get(method) else 0.0
         if self.on_call is not None:
             self.on_call(call)
+        if late:
+            time.sleep(late)
         return status, body, headers
 
     def _answer(self, method: str, params: Json, token: str) -> tuple[int, Json, dict[str, str]]:

@@ -41,6 +41,9 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE leases (name TEXT PRIMARY KEY, owner TEXT NOT NULL, expires REAL NOT NULL);
     """,
+    """
+    ALTER TABLE alerts ADD COLUMN posting_since REAL NOT NULL DEFAULT 0;
+    """,
 )
 
 

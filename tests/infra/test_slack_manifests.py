@@ -19,7 +19,7 @@ SOCKET = yaml.safe_load((INFRA / "slack-manifest-socket-mode.yaml").read_text())
 REQUEST_URL = "https://YOUR-HOST/slack/events"
 
 # Slack Web API method (as slack_sdk names it) -> the bot scope it needs (None: no scope).
-METHOD_SCOPES: dict[str, str | None] = {
+METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "chat_postMessage": "chat:write",
     "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write",
@@ -37,6 +37,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_info": "channels:read",
     "files_upload_v2": "files:write",
     "reactions_add": "reactions:write",
+    "conversations_history": ("channels:history", "groups:history"),
+    "conversations_replies": ("channels:history", "groups:history"),
+    "conversations_list": ("channels:read", "groups:read"),
 }
 # Bolt listener registrations -> the scope the app needs to receive them.
 LISTENER_SCOPES = {"command": "commands", "shortcut": "commands"}
@@ -56,7 +59,8 @@ def code_scopes() -> set[str]:
         for method in re.findall(r"\bclient\.([a-z]+_[A-Za-z0-9_]+)\(", text):
             if method not in METHOD_SCOPES:
                 pytest.fail(f"{path.relative_to(REPO)} calls {method}: add its scope here")
-            scopes.add(METHOD_SCOPES[method] or "")
+            needed = METHOD_SCOPES[method] or ""
+            scopes.update((needed,) if isinstance(needed, str) else needed)
         for listener in re.findall(r"\bapp\.(command|shortcut)\(", text):
             scopes.add(LISTENER_SCOPES[listener])
         for event in code_events(text):
