@@ -67,6 +67,8 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = 256 * 1024
     port: int = Field(3000, validation_alias=AliasChoices("PORT", "KEYCHECK_PORT"))
+    # Seconds between posts into one channel: Slack documents one message per second.
+    slack_post_interval: float = Field(1.0, ge=0)
 
     @field_validator(
         "responders",

@@ -34,7 +34,7 @@ from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
 from bot.runtime.pools import BoundedPool
 from bot.services import Services
-from bot.slack.messenger import Messenger, make_client
+from bot.slack.messenger import ChannelPacer, Messenger, make_client
 from bot.store import Store, open_store
 
 # Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
@@ -104,7 +104,8 @@ def build_services(
     """Everything long-lived, built once per process."""
     sessions = sessions or aws_sessions(settings)
     store = store_of(settings)
-    messenger = Messenger(client or slack_client(settings))
+    pacer = ChannelPacer(settings.slack_post_interval)
+    messenger = Messenger(client or slack_client(settings), pacer=pacer)
     key_report = partial(build_key_report, sessions)
     blast = BlastRadii(sessions)
     # One context cache for every card, so an action's read-back is what cards show.

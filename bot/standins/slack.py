@@ -484,8 +484,11 @@ class _Handler(BaseHTTPRequestHandler):
         if close:
             self.send_header("Connection", "close")
             self.close_connection = True
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up on a late answer
+            self.close_connection = True
 
     def _send_text(self, status: int, text: str) -> None:
         data = text.encode()
