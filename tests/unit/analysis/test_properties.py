@@ -10,7 +10,7 @@ import gzip
 import json
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.alerts.keyid import find
@@ -58,6 +58,8 @@ def scanned_or_refused(blob: bytes) -> list[dict[str, Any]]:
 
 
 @EXAMPLES
+@example(b"\x1f\x8b", False)  # a truncated .gz once escaped as EOFError
+@example(b"7n\t", False)  # and a line msgspec splits but cannot decode, as DecodeError
 @given(FILES, st.booleans())
 def test_any_file_gives_records_or_a_refusal(blob: bytes, zipped: bool) -> None:
     records = scanned_or_refused(gzip.compress(blob) if zipped else blob)
@@ -65,6 +67,7 @@ def test_any_file_gives_records_or_a_refusal(blob: bytes, zipped: bool) -> None:
 
 
 @EXAMPLES
+@example({"eventTime": 5.4e16})  # an epoch past year 9999 once escaped as ValueError
 @given(RECORD)
 def test_any_record_flattens_to_an_event(record: dict[str, Any]) -> None:
     event = event_from_record(record)
