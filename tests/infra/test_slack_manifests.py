@@ -37,10 +37,14 @@ METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "conversations_info": "channels:read",
     "files_upload_v2": "files:write",
     "reactions_add": "reactions:write",
+    "users_lookupByEmail": "users:read.email",
+    "conversations_open": "im:write",
     "conversations_history": ("channels:history", "groups:history"),
     "conversations_replies": ("channels:history", "groups:history"),
     "conversations_list": ("channels:read", "groups:read"),
 }
+# Scopes Slack grants only together with another (users:read.email needs users:read).
+ALSO_NEEDED = {"users:read.email": "users:read"}
 # Bolt listener registrations -> the scope the app needs to receive them.
 LISTENER_SCOPES = {"command": "commands", "shortcut": "commands"}
 EVENT_SCOPES = {"app_mention": "app_mentions:read"}
@@ -60,7 +64,8 @@ def code_scopes() -> set[str]:
             if method not in METHOD_SCOPES:
                 pytest.fail(f"{path.relative_to(REPO)} calls {method}: add its scope here")
             needed = METHOD_SCOPES[method] or ""
-            scopes.update((needed,) if isinstance(needed, str) else needed)
+            for scope in (needed,) if isinstance(needed, str) else needed:
+                scopes.update((scope, ALSO_NEEDED.get(scope, "")))
         for listener in re.findall(r"\bapp\.(command|shortcut)\(", text):
             scopes.add(LISTENER_SCOPES[listener])
         for event in code_events(text):
