@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     watch_poll_seconds: float = Field(60.0, gt=0, le=900)
     # The Slack user group (S…) mentioned when an incident steps up to high or critical.
     escalation_group: str = ""
+    # Seconds between posts into one channel: Slack documents one message per second.
+    slack_post_interval: float = Field(1.0, ge=0)
 
     @field_validator(
         "responders",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bot.domain.keys import KEY_ID, KEY_ID_IN_TEXT, redact_secrets
+from bot.domain.keys import KEY_ID, KEY_ID_IN_TEXT
+from bot.domain.redact import redact_secrets
 
 KEY_PREFIX = re.compile(r"\b(?:AKIA|ASIA)[A-Za-z0-9]*")
 

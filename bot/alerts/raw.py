@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.domain.keys import looks_like_secret, redact_secrets
+from bot.domain.keys import looks_like_secret
+from bot.domain.redact import redact_secrets
 
 MAX_RAW_CHARS = 40_000
 REDACTED = "[redacted]"

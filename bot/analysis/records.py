@@ -65,13 +65,22 @@ def content_id(record: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(blob).hexdigest()[:32]
 
 
+def _standard_json(text: str) -> object:
+    """What msgspec refuses but the standard library reads; None when neither can."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
 def record_from_lookup(item: dict[str, Any]) -> dict[str, Any]:
     """The record inside a LookupEvents item; its summary fields when that is unreadable."""
-    text = item.get("CloudTrailEvent") or ""
+    text = item.get("CloudTrailEvent")
+    record: object = None
     try:
-        record = msgspec.json.decode(text)
-    except msgspec.ValidationError:  # a number past 64 bits: the standard library reads it
-        record = json.loads(text)
+        record = msgspec.json.decode(text) if isinstance(text, str) else None
+    except (msgspec.ValidationError, UnicodeEncodeError):  # past 64 bits, a lone surrogate
+        record = _standard_json(str(text))
     except msgspec.DecodeError:
         record = None
     if isinstance(record, dict):

@@ -18,6 +18,7 @@ import codecs
 import gzip
 import json
 import re
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
@@ -220,7 +221,12 @@ def scan_records(
     A file that holds no needle at all is not split: its records are counted by their
     time fields, for progress only.
     """
-    text = plain(blob)
+    try:
+        text = plain(blob)
+    except (OSError, EOFError, zlib.error) as error:  # a truncated or corrupt .gz
+        raise UnreadableTrail(
+            f"{name}: not a readable gzip file ({type(error).__name__})"
+        ) from None
     scanned = Scanned()
     hits = [] if needles is None else _hits(text, needles)
     if needles is not None and not hits:
@@ -233,5 +239,9 @@ def scan_records(
         chosen = _holding(text, parts, needles, hits)
     for index in chosen:
         kind, raw = parts[index]
-        scanned.records.extend(EXPAND[kind](_value(raw)))
+        try:
+            value = _value(raw)
+        except msgspec.DecodeError as error:  # a piece the splitter let through, e.g. `7n`
+            raise UnreadableTrail(f"{name}: not JSON ({error})") from None
+        scanned.records.extend(EXPAND[kind](value))
     return scanned

@@ -12,6 +12,7 @@ from bot.analysis.chains import MINTING_CALLS, minted_key
 from bot.analysis.records import event_from_record, parse_time, record_from_lookup
 from bot.aws.ratelimit import TokenBucket
 from bot.aws.retry import aws_retry
+from bot.domain.redact import redact_bytes
 from bot.models import TimelineEvent
 
 if TYPE_CHECKING:
@@ -226,7 +227,11 @@ def read_object(s3: S3Client, bucket: str, key: str) -> bytes:
 
 @aws_retry()
 def put_evidence(s3: S3Client, bucket: str, key: str, body: bytes, content_type: str) -> None:
-    """Write one evidence file; server-side encrypted, as evidence should be at rest."""
+    """Write one evidence file, redacted; server-side encrypted, as evidence should be at rest."""
     s3.put_object(
-        Bucket=bucket, Key=key, Body=body, ContentType=content_type, ServerSideEncryption="AES256"
+        Bucket=bucket,
+        Key=key,
+        Body=redact_bytes(body),
+        ContentType=content_type,
+        ServerSideEncryption="AES256",
     )

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.domain.redact import install_log_redaction
 from bot.errors import KeycheckError
 
 # name: its module's one line of help, shown for the subcommands not imported.
@@ -57,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; a KeycheckError is a clear one-line message and exit status 2."""
     words = list(sys.argv[1:] if argv is None else argv)
     args = build_parser(words).parse_args(words)
+    install_log_redaction()
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",

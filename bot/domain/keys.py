@@ -64,8 +64,3 @@ def _problem(candidate: str) -> str:
 def key_kind(key_id: str) -> KeyKind:
     """AKIA keys are long-term user keys; ASIA keys are temporary STS credentials."""
     return KeyKind.TEMPORARY if key_id.startswith("ASIA") else KeyKind.LONG_TERM
-
-
-def redact_secrets(text: str) -> str:
-    """Replace anything shaped like a secret access key, for logs and echoes."""
-    return SECRET_IN_TEXT.sub("[redacted]", text)

@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.errors import BadEnvelope, KeycheckError, user_message
 from bot.ingest.cards import draw_card
 from bot.ingest.enrich import Enricher, expected_source
+from bot.ingest.posting import OncePoster, card_mark
 from bot.ingest.thread import ThreadTeller
 from bot.models import ActionOutcome, Alert, AlertKind, Incident, utcnow
 from bot.slack.blocks import Message, section
@@ -84,6 +85,7 @@ class Ingest:
         self._notes: dict[str, list[Message]] = {}
         self._notes_lock = threading.Lock()
         self._owner = lease_owner()
+        self.poster = OncePoster(store, messenger)
 
     def accept(self, body: str | bytes) -> list[Alert]:
         """Parse and store every alert in a body; BadEnvelope for a body we refuse."""
@@ -161,6 +163,7 @@ class Ingest:
             backlog = [b for b in self.store.unposted_alerts() if b[0].dedup_key not in attempted]
             if not backlog:
                 return attempted
+            self.poster.refresh()
             for incident_id, pending in fair_round(backlog):
                 batch = pending[:ROUND_PER_INCIDENT]
                 attempted |= {a.dedup_key for a in batch}
@@ -200,7 +203,8 @@ class Ingest:
         batch = {a.dedup_key for a in alerts}
         if not incident.thread_ts:
             self._renew()
-            self._post_card(incident, history)
+            if not self._post_card(incident, history):
+                return  # in doubt: the next delivery looks again
             batch.discard(first.dedup_key)
         self._teller().tell(incident, beats(history), batch, quiet=snoozed(incident, utcnow()))
         self._post_notes(incident)
@@ -217,6 +221,7 @@ class Ingest:
             escalation_group=self.settings.escalation_group,
             renew=self._renew,
             after_post=self._upload_raw,
+            poster=self.poster,
         )
 
     def _post_notes(self, incident: Incident) -> None:
@@ -231,16 +236,21 @@ class Ingest:
                     self._notes[incident.id] = notes[n:] + self._notes.get(incident.id, [])
                 raise
 
-    def _post_card(self, incident: Incident, history: list[Alert]) -> None:
+    def _post_card(self, incident: Incident, history: list[Alert]) -> bool:
+        """Post the card, or find it posted before; False while that is in doubt."""
         first = history[0]
-        text, blocks = draw_card(self.store, incident, history, self.enricher(first))
-        posted = self.messenger.post_message(self.settings.alerts_channel, text, blocks)
+        card = draw_card(self.store, incident, history, self.enricher(first))
+        channel, mark = self.settings.alerts_channel, card_mark(incident.id)
+        posted = self.poster.post(first.dedup_key, channel, None, card, mark)
+        if posted is None:
+            return False
         incident.channel, incident.thread_ts = posted.channel, posted.ts
         self.store.save_incident(incident)
         self.store.mark_posted(first.dedup_key)
         self._upload_raw(incident, first)
         if self.card_posted is not None:
             self.card_posted(incident)
+        return True
 
     def _upload_raw(self, incident: Incident, alert: Alert) -> None:
         """An unrecognised alert's raw JSON into the thread: the only way to read it."""

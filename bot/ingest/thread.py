@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from bot.alerts.story import Beat, repeats_since_news
 from bot.ingest.enrich import Enricher
+from bot.ingest.posting import OncePoster, reply_mark
 from bot.models import Alert, Incident
 from bot.slack.cards import alert_reply
 from bot.slack.digest import digest_message
@@ -47,10 +48,11 @@ class ThreadTeller:
         escalation_group: str = "",
         renew: Renew,
         after_post: AfterPost,
+        poster: OncePoster,
     ) -> None:
         self.store, self.messenger, self.enricher = store, messenger, enricher
         self.escalation = mention(escalation_group)
-        self.renew, self.after_post = renew, after_post
+        self.renew, self.after_post, self.poster = renew, after_post, poster
 
     def tell(self, incident: Incident, told: list[Beat], batch: set[str], *, quiet: bool) -> None:
         """Post the batch's news in order, each after the digest of the repeats before it;
@@ -63,25 +65,29 @@ class ThreadTeller:
             if beat.news and n > 0:
                 if waiting:
                     self._digest(incident, told[:n])
-                self._news(incident, beat)
                 waiting = False
+                if not self._news(incident, beat):
+                    continue  # in doubt: the next delivery looks again
             elif not beat.news:
                 waiting = waiting or not quiet
             self.store.mark_posted(key)
         if waiting:
             self._digest(incident, told)
 
-    def _news(self, incident: Incident, beat: Beat) -> None:
+    def _news(self, incident: Incident, beat: Beat) -> bool:
+        """Post one piece of news once (see OncePoster); False while it is in doubt."""
         alert = beat.alert
         lead = self.escalation if beat.escalated else ""
-        text, blocks = alert_reply(alert, self.enricher(alert), mention=lead)
+        reply = alert_reply(alert, self.enricher(alert), mention=lead)
         self.renew()
-        self.messenger.post(
-            incident.channel, text, blocks, thread_ts=incident.thread_ts, reply_broadcast=True
-        )
+        mark = reply_mark(incident.id, alert.dedup_key)
+        where = (incident.channel, incident.thread_ts)
+        if self.poster.post(alert.dedup_key, *where, reply, mark, reply_broadcast=True) is None:
+            return False
         self.after_post(incident, alert)
         if incident.digest_ts:
             self._keep_digest(incident, "")
+        return True
 
     def _digest(self, incident: Incident, told: list[Beat]) -> None:
         """Edit the digest reply in place, or post it when there is none (or it is gone)."""

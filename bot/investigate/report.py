@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.analysis.report import TimelineReport
-from bot.domain.keys import redact_secrets
+from bot.domain.redact import redact_secrets
 from bot.investigate.kept import kept_timeline
 from bot.models import ActionKind, ActionRecord, Alert, Finding, Incident
 from bot.slack.format import one_line, truncate, utc_datetime

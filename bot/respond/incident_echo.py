@@ -50,9 +50,10 @@ class IncidentEcho(Messenger):
         thread_ts: str | None = None,
         *,
         reply_broadcast: bool = False,
+        metadata: dict[str, Any] | None = None,
     ) -> PostedMessage:
         posted = super().post_message(
-            channel, text, blocks, thread_ts, reply_broadcast=reply_broadcast
+            channel, text, blocks, thread_ts, reply_broadcast=reply_broadcast, metadata=metadata
         )
         incident = self._declared(posted.channel, thread_ts)
         if incident is None:

@@ -40,7 +40,7 @@ from bot.respond.verify import ContainmentCheck
 from bot.respond.watch import Watcher
 from bot.runtime.pools import BoundedPool
 from bot.services import Services
-from bot.slack.messenger import Messenger, make_client
+from bot.slack.messenger import ChannelPacer, Messenger, make_client
 from bot.store import Store, open_store
 
 # Threads for the AWS work behind Slack requests, apart from Bolt's own few threads, so
@@ -190,7 +190,8 @@ def build_services(
     store = store_of(settings)
     # Every part posts through one messenger, which echoes a declared incident's thread
     # (alert replies, action results, the card's redraws) into the incident's own channel.
-    messenger = IncidentEcho(client or slack_client(settings), store)
+    pacer = ChannelPacer(settings.slack_post_interval)
+    messenger = IncidentEcho(client or slack_client(settings), store, pacer=pacer)
     key_report = partial(build_key_report, sessions)
     blast = BlastRadii(sessions)
     # One context cache for every card, so an action's read-back is what cards show.

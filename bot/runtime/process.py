@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 
 from bot.aws.sessions import Sessions
 from bot.config import Settings
+from bot.domain.redact import install_log_redaction
 from bot.errors import KeycheckError
 from bot.ingest.pipeline import Ingest
 from bot.ingest.sns_endpoint import CertFetcher, SnsEndpoint
@@ -55,6 +56,7 @@ class Runtime:
         cert_fetcher: CertFetcher | None = None,
         process_before_response: bool = False,
     ) -> Runtime:
+        install_log_redaction()
         services = build_services(settings, client=client, sessions=sessions)
         app = create_app(services, process_before_response=process_before_response)
         background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="deliver")

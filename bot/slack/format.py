@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from bot.domain.keys import redact_secrets
+from bot.domain.redact import redact_secrets
 
 ELLIPSIS = "…"
 _CONTROL = re.compile(

@@ -13,10 +13,12 @@ method, the channel and Slack's error code, and nothing more: never a token.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.error import URLError
 
@@ -33,6 +35,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.domain.redact import redact_secrets, redact_value
 from bot.errors import KeycheckError
 from bot.slack.blocks import Message
 from bot.slack.response_url import hooks_origin, post_response, response_body
@@ -40,6 +43,7 @@ from bot.slack.response_url import hooks_origin, post_response, response_body
 logger = logging.getLogger(__name__)
 
 SLACK_API_URL = "https://slack.com/api/"
+CHANNEL_ID = re.compile(r"[CGD][A-Z0-9]{2,}")
 POST_INTERVAL = 1.0
 
 
@@ -219,11 +223,15 @@ class Messenger:
         thread_ts: str | None = None,
         *,
         reply_broadcast: bool = False,
+        metadata: dict[str, Any] | None = None,
     ) -> PostedMessage:
         """Post (paced per channel) and return where it landed; keep `channel` for later updates.
 
         `reply_broadcast` shows a thread reply in the channel too, for what cannot wait.
+        `metadata` (Slack's message metadata: event_type, event_payload) marks the message
+        so that `find_marked` can tell later whether a post whose answer was lost landed.
         """
+        text, blocks = redact_secrets(text), redact_value(blocks)
         target = self._channel(channel)
         self.pacer.wait(target)
         broadcast = True if reply_broadcast and thread_ts else None  # None: not sent at all
@@ -238,6 +246,7 @@ class Messenger:
                 unfurl_links=False,
                 unfurl_media=False,
                 reply_broadcast=broadcast,
+                metadata=metadata,
             ),
         )
         posted = PostedMessage(channel=str(response["channel"]), ts=str(response["ts"]))
@@ -273,6 +282,7 @@ class Messenger:
         self, channel: str, ts: str, text: str, blocks: list[dict[str, Any]] | None = None
     ) -> None:
         """Replace a message's text and blocks (paced like a post: Slack counts both)."""
+        text, blocks = redact_secrets(text), redact_value(blocks)
         target = self._channel(channel)
         self.pacer.wait(target)
         self._call(
@@ -290,6 +300,7 @@ class Messenger:
         thread_ts: str | None = None,
     ) -> None:
         """A message only `user` sees (not paced: Slack rates these per app, not per channel)."""
+        text, blocks = redact_secrets(text), redact_value(blocks)
         target = self._channel(channel)
         self._call(
             "chat.postEphemeral",
@@ -301,12 +312,14 @@ class Messenger:
 
     def open_view(self, trigger_id: str, view: dict[str, Any]) -> str:
         """Open a modal (within the trigger's three seconds) and return its view id."""
+        view = redact_value(view)
         response = self._call(
             "views.open", "", lambda: self.client.views_open(trigger_id=trigger_id, view=view)
         )
         return str(response["view"]["id"])
 
     def update_view(self, view_id: str, view: dict[str, Any]) -> None:
+        view = redact_value(view)
         self._call("views.update", "", lambda: self.client.views_update(view_id=view_id, view=view))
 
     def upload(
@@ -314,6 +327,7 @@ class Messenger:
     ) -> None:
         """Share files into a channel or thread with one comment (files_upload_v2's three calls)."""
         target = self._channel(channel)
+        comment, files = redact_secrets(comment), redact_value(files)
         uploads = [{"filename": name, "content": data, "title": name} for name, data in files]
         self._call(
             "files.uploadV2",
@@ -403,7 +417,7 @@ class Messenger:
         replace_original: bool = False,
     ) -> None:
         """Answer through a request's response_url (ephemeral unless `in_channel`)."""
-        text, blocks = message
+        text, blocks = redact_secrets(message[0]), redact_value(message[1])
         body = response_body(
             text,
             blocks,
@@ -429,3 +443,60 @@ class Messenger:
         name = str(user.get("real_name") or profile.get("real_name") or user.get("name") or "")
         self._names[user_id] = name
         return name
+
+    def find_marked(
+        self, channel: str, thread_ts: str | None, metadata: dict[str, Any], *, pages: int = 5
+    ) -> PostedMessage | None:
+        """The message posted with exactly this `metadata`, among the channel's newest
+        messages (or the thread's), or None: read before posting again after a doubt."""
+        target = self.channel_id(channel)
+        cursor = ""
+        for _ in range(pages):
+            response = self._call(
+                "conversations.replies" if thread_ts else "conversations.history",
+                target,
+                partial(self._history_page, target, thread_ts, cursor),
+            )
+            for message in response.get("messages") or []:
+                if message.get("metadata") == metadata:
+                    return PostedMessage(channel=target, ts=str(message["ts"]))
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                return None
+        return None
+
+    def _history_page(self, channel: str, thread_ts: str | None, cursor: str) -> Any:
+        after = cursor or None
+        if thread_ts:
+            return self.client.conversations_replies(
+                channel=channel, ts=thread_ts, include_all_metadata=True, limit=200, cursor=after
+            )
+        return self.client.conversations_history(
+            channel=channel, include_all_metadata=True, limit=200, cursor=after
+        )
+
+    def channel_id(self, channel: str, *, pages: int = 20) -> str:
+        """The id of a channel given by id or name: history is read by id only, and a
+        process that has not posted yet has not learned it from a post's answer."""
+        known = self._channel(channel)
+        if CHANNEL_ID.fullmatch(known):
+            return known
+        name, cursor = known.removeprefix("#"), ""
+        for _ in range(pages):
+            response = self._call("conversations.list", known, partial(self._channel_page, cursor))
+            for found in response.get("channels") or []:
+                if found.get("name") == name:
+                    self._learn(channel, str(found["id"]))
+                    return str(found["id"])
+            cursor = str((response.get("response_metadata") or {}).get("next_cursor") or "")
+            if not cursor:
+                break
+        raise SlackDeliveryError("conversations.list", "channel_not_found", known)
+
+    def _channel_page(self, cursor: str) -> Any:
+        return self.client.conversations_list(
+            types="public_channel,private_channel",
+            exclude_archived=True,
+            limit=200,
+            cursor=cursor or None,
+        )

@@ -42,7 +42,7 @@ MAX_BODY = 10 * 1024 * 1024
 RESPONSE_URL = "response_url"
 # A refused response_url POST: a URL Slack does not know (any more) is a 404, the rest 400.
 HOOK_GONE = frozenset({"no_service", "expired_url", "used_url"})
-JSON_PARAMS = ("blocks", "view", "files", "attachments")
+JSON_PARAMS = ("blocks", "view", "files", "attachments", "metadata")
 T = TypeVar("T")
 
 
@@ -127,6 +127,7 @@ class SlackStandIn:
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._refusals: list[tuple[str, Callable[[Json], bool], str]] = []
         self._buckets: dict[str, _Bucket] = {}
+        self._late: dict[str, deque[float]] = defaultdict(deque)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -192,6 +193,7 @@ class SlackStandIn:
             self._faults.clear()
             self._refusals.clear()
             self._buckets.clear()
+            self._late.clear()
 
     # -- test controls ---------------------------------------------------------------------------
 
@@ -273,6 +275,12 @@ class SlackStandIn:
     def set_usergroup(self, group_id: str, members: Sequence[str]) -> None:
         with self._changed:
             self.workspace.usergroups[group_id] = list(members)
+
+    def answer_late(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Do the next `times` calls of `method` at once but answer them `seconds` later: a
+        Slack that posted, then was slower to say so than the client waits."""
+        with self._changed:
+            self._late[method].extend([seconds] * times)
 
     def wait_for(self, predicate: Callable[[SlackStandIn], T], timeout: float = 5.0) -> T:
         """Block until `predicate(self)` is truthy after some call; return its value."""
@@ -408,8 +416,11 @@ class SlackStandIn:
             call = Call(method, params, self.clock(), status, str(body.get("error", "")), body)
             self._calls.append(call)
             self._changed.notify_all()
+            late = self._late[method].popleft() if self._late.get(method) else 0.0
         if self.on_call is not None:
             self.on_call(call)
+        if late:
+            time.sleep(late)
         return status, body, headers
 
     def respond(self, path: str, body: bytes, content_type: str) -> tuple[int, Json]:
@@ -543,8 +554,11 @@ class _Handler(BaseHTTPRequestHandler):
         if close:
             self.send_header("Connection", "close")
             self.close_connection = True
-        self.end_headers()
-        self.wfile.write(data)
+        try:
+            self.end_headers()
+            self.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up on a late answer
+            self.close_connection = True
 
     def _send_text(self, status: int, text: str) -> None:
         data = text.encode()

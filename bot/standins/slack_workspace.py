@@ -11,6 +11,7 @@ channel ids only, as Slack's reference says, while `chat.postMessage` and
 
 from __future__ import annotations
 
+import base64
 import itertools
 import re
 import secrets
@@ -97,6 +98,7 @@ class Message:
     edits: int = 0
     replies: list[str] = field(default_factory=list)
     broadcast: bool = False  # a thread reply also shown in the channel (reply_broadcast)
+    metadata: Json | None = None
 
 
 @dataclass
@@ -286,8 +288,9 @@ class Workspace:
             key=lambda m: m.ts,
         )
 
-    def message_json(self, message: Message) -> Json:
-        """A message as conversations.history shows it, in its latest version."""
+    def message_json(self, message: Message, *, metadata: bool = False) -> Json:
+        """A message as conversations.history shows it, in its latest version; its metadata
+        only when asked for (`include_all_metadata`)."""
         data: Json = {
             "type": "message",
             "ts": message.ts,
@@ -314,6 +317,8 @@ class Workspace:
             data["files"] = [self.files[file_id].info() for file_id in message.files]
         if message.ephemeral_to:
             data["ephemeral_to"] = message.ephemeral_to
+        if metadata and message.metadata is not None:
+            data["metadata"] = message.metadata
         return data
 
     # -- shared checks --------------------------------------------------------------------------
@@ -385,8 +390,17 @@ class Workspace:
         self._writable(channel)
         text, blocks = self._content(params)
         thread = self._thread(channel, params.get("thread_ts"))
+        metadata = _metadata(params.get("metadata"))
         message = self._store(
-            Message(channel.id, self._next_ts(), text, blocks, self.clock(), thread_ts=thread)
+            Message(
+                channel.id,
+                self._next_ts(),
+                text,
+                blocks,
+                self.clock(),
+                thread_ts=thread,
+                metadata=metadata,
+            )
         )
         message.broadcast = bool(thread and params.get("reply_broadcast") in (True, "true", "1"))
         return {"channel": channel.id, "ts": message.ts, "message": self.message_json(message)}
@@ -765,6 +779,73 @@ class Workspace:
             raise SlackError("message_not_found")
         return message
 
+    # -- history -------------------------------------------------------------------------------
+
+    def _readable(self, params: Json) -> Channel:
+        """History is read by id, from a channel the bot is in (`*:history` scopes)."""
+        channel = self.find_channel(params.get("channel"))
+        if BOT_USER_ID not in channel.members:
+            raise SlackError("not_in_channel")
+        return channel
+
+    def _page(self, messages: list[Message], params: Json, *, limit: int) -> Json:
+        """One page of `messages` (already in the method's order), cursor-paginated."""
+        start = _cursor_offset(params.get("cursor"))
+        size = _limit(params.get("limit"), default=limit)
+        page = messages[start : start + size]
+        more = start + size < len(messages)
+        metadata = _param_flag(params.get("include_all_metadata"))
+        return {
+            "messages": [self.message_json(m, metadata=metadata) for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": _cursor(start + size) if more else ""},
+        }
+
+    def conversations_history(self, params: Json) -> Json:
+        """Top-level messages, newest first, between `oldest` and `latest` (exclusive unless
+        `inclusive`), as Slack documents the method."""
+        channel = self._readable(params)
+        oldest = _ts_param(params.get("oldest"), 0.0)
+        latest = _ts_param(params.get("latest"), float("inf"))
+        inclusive = _param_flag(params.get("inclusive"))
+        window = [
+            m
+            for m in reversed(self.top_level(channel.id))
+            if (oldest <= float(m.ts) <= latest if inclusive else oldest < float(m.ts) < latest)
+        ]
+        return {"pin_count": len(channel.pins), **self._page(window, params, limit=100)}
+
+    def conversations_list(self, params: Json) -> Json:
+        """Channels of the asked `types` (public_channel by default), by id order, paginated."""
+        types = set(_text(params, "types").split(",")) - {""} or {"public_channel"}
+        unknown = types - {"public_channel", "private_channel", "im", "mpim"}
+        if unknown:
+            raise SlackError("invalid_types")
+        listed = [
+            c
+            for c in sorted(self.channels.values(), key=lambda c: c.id)
+            if ("private_channel" if c.is_private else "public_channel") in types
+            and not (c.archived and _param_flag(params.get("exclude_archived")))
+            and (not c.is_private or BOT_USER_ID in c.members)
+        ]
+        start = _cursor_offset(params.get("cursor"))
+        size = _limit(params.get("limit"), default=100)
+        more = start + size < len(listed)
+        return {
+            "channels": [c.info() for c in listed[start : start + size]],
+            "response_metadata": {"next_cursor": _cursor(start + size) if more else ""},
+        }
+
+    def conversations_replies(self, params: Json) -> Json:
+        """A thread, its parent first then the replies oldest first; `ts` may name a reply."""
+        channel = self._readable(params)
+        parent = self.messages.get((channel.id, _text(params, "ts")))
+        if parent is None or parent.ephemeral_to:
+            raise SlackError("thread_not_found")
+        root = self.messages[(channel.id, parent.thread_ts or parent.ts)]
+        thread = [root, *self.replies(channel.id, root.ts)]
+        return self._page(thread, params, limit=1000)
+
     # -- dispatch --------------------------------------------------------------------------------
 
     def call(self, method: str, params: Json) -> Json:
@@ -797,5 +878,57 @@ _METHODS: dict[str, Callable[[Workspace, Json], Json]] = {
     "users.info": Workspace.users_info,
     "users.lookupByEmail": Workspace.users_lookup_by_email,
     "conversations.open": Workspace.conversations_open,
+    "conversations.history": Workspace.conversations_history,
+    "conversations.replies": Workspace.conversations_replies,
+    "conversations.list": Workspace.conversations_list,
 }
 METHODS = frozenset(_METHODS)
+
+
+def _metadata(value: object) -> Json | None:
+    """chat.postMessage's `metadata`: an `event_type` and an `event_payload` object."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, dict):
+        raise SlackError("invalid_metadata_format")
+    event_type, payload = value.get("event_type"), value.get("event_payload")
+    if not isinstance(event_type, str) or not event_type or not isinstance(payload, dict):
+        raise SlackError("invalid_metadata_schema")
+    return {"event_type": event_type, "event_payload": payload}
+
+
+def _param_flag(value: object) -> bool:
+    """A Web API form flag: Slack's clients send 1/0, "true"/"false" or a boolean."""
+    return value in (True, 1, "1", "true", "True")
+
+
+def _ts_param(value: object, default: float) -> float:
+    if value in (None, ""):
+        return default
+    try:
+        return float(str(value))
+    except ValueError:
+        raise SlackError("invalid_ts_oldest") from None
+
+
+def _limit(value: object, *, default: int) -> int:
+    """Slack's `limit`: at most 999 for history (1000 for replies), never below one."""
+    if value in (None, ""):
+        return default
+    try:
+        return max(1, min(int(str(value)), 999))
+    except ValueError:
+        raise SlackError("invalid_limit") from None
+
+
+def _cursor(offset: int) -> str:
+    return base64.b64encode(f"next_ts:{offset}".encode()).decode()
+
+
+def _cursor_offset(value: object) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        return int(base64.b64decode(str(value)).decode().removeprefix("next_ts:"))
+    except ValueError:
+        raise SlackError("invalid_cursor") from None

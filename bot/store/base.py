@@ -9,6 +9,9 @@ import socket
 from dataclasses import dataclass
 from typing import Protocol
 
+from pydantic import BaseModel
+
+from bot.domain.redact import redact_secrets
 from bot.models import ActionRecord, ActionState, Alert, Incident, Watch
 
 log = logging.getLogger(__name__)
@@ -28,11 +31,18 @@ class UnreadableAlert(ValueError):
     """An alert whose stored JSON would not read back; storing it would block the backlog."""
 
 
+def stored_json(model: BaseModel) -> str:
+    """A record as every store writes it, secrets redacted: user agents, error messages,
+    modal reasons and results are the attacker's or a typist's text, and land here first.
+    Redacting the JSON text keeps it JSON (no pattern spans a quote)."""
+    return redact_secrets(model.model_dump_json())
+
+
 def alert_json(alert: Alert) -> str:
     """The alert as it is stored, refused unless it reads back: one row that fails to read
     would otherwise fail every read of the backlog it sits in."""
     try:
-        data = alert.model_dump_json()
+        data = stored_json(alert)
         Alert.model_validate_json(data)
     except ValueError as error:
         problem = type(error).__name__
@@ -55,6 +65,23 @@ def read_alert(data: str | bytes, where: str) -> Alert | None:
 def lease_owner() -> str:
     """Who holds a lease: host, process and a random part, unique across replicas and restarts."""
     return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def holder_gone(owner: str) -> bool:
+    """True when a lease's holder was a process on this host that no longer runs (killed
+    with -9, say): a restarted worker then takes the lease at once instead of waiting it out.
+    A holder elsewhere, or in this very process, is never judged gone."""
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit() or int(pid_text) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists but is not ours to signal
+        return False
+    return False
 
 
 class Store(Protocol):
@@ -138,3 +165,10 @@ class Store(Protocol):
 
     def active_watches(self) -> list[Watch]:
         """Watches not ended yet, oldest cut-off first: what the poller reads next."""
+
+    def mark_posting(self, dedup_key: str, since: float) -> None:
+        """Record that an alert's post is about to be sent (epoch seconds `since`; 0 clears
+        it): after a lost answer or a kill, the next delivery looks in Slack before posting."""
+
+    def posting_alerts(self) -> dict[str, float]:
+        """Unposted alerts whose post may have been sent, by dedup key: since when."""

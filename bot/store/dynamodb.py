@@ -17,7 +17,14 @@ from botocore.exceptions import ClientError
 from bot.aws import dynamodb as ddb
 from bot.aws.dynamodb import Plain, TransactionCancelled
 from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus, Watch
-from bot.store.base import QUARANTINED, AlertOutcome, alert_json, read_alert
+from bot.store.base import (
+    QUARANTINED,
+    AlertOutcome,
+    alert_json,
+    holder_gone,
+    read_alert,
+    stored_json,
+)
 from bot.store.sqlite import incident_for
 
 if TYPE_CHECKING:
@@ -96,7 +103,7 @@ def idempotency_key(idempotency: str) -> Plain:
 
 def incident_item(incident: Incident) -> Plain:
     """The incident's JSON as native attributes, so single fields can be updated atomically."""
-    return {**incident_key(incident.id), **json.loads(incident.model_dump_json())}
+    return {**incident_key(incident.id), **json.loads(stored_json(incident))}
 
 
 def incident_from(item: Plain) -> Incident:
@@ -243,7 +250,7 @@ class DynamoStore:
                 "severity": max(current.severity, alert.severity, key=lambda s: s.rank),
             }
         )
-        fields = json.loads(updated.model_dump_json())
+        fields = json.loads(stored_json(updated))
         count = ddb.update_op(
             self._table,
             incident_key(current.id),
@@ -333,7 +340,7 @@ class DynamoStore:
 
     def save_incident(self, incident: Incident) -> None:
         """Write what people change; the counts stay record_alert's (see RECORD_OWNED)."""
-        fields = json.loads(incident.model_dump_json())
+        fields = json.loads(stored_json(incident))
         sets: list[str] = []
         names: dict[str, str] = {}
         values: Plain = {}
@@ -472,7 +479,7 @@ class DynamoStore:
             **action_key(record.id),
             "state": record.state.value,
             "idempotency_key": record.idempotency_key,
-            "data": record.model_dump_json(),
+            "data": stored_json(record),
         }
 
     def save_action(self, record: ActionRecord) -> None:
@@ -497,7 +504,7 @@ class DynamoStore:
     ) -> bool:
         names = {"#data": "data", "#state": "state", "#writer": "writer"}
         values = {
-            ":data": record.model_dump_json(),
+            ":data": stored_json(record),
             ":state": record.state.value,
             ":writer": writer,
             **extra,
@@ -548,15 +555,33 @@ class DynamoStore:
     # Counters.
 
     def acquire_lease(self, name: str, owner: str, seconds: float) -> bool:
-        """A conditional put: free, expired, or already ours; DynamoDB settles racing owners."""
+        """A conditional put: free, expired, or already ours; DynamoDB settles racing owners.
+
+        Refused, the holder is read: one gone from this host (holder_gone) is taken over,
+        conditionally on still being the holder.
+        """
         now = time.time()
-        return ddb.put_item(
+        lease = {"pk": f"LEASE#{part(name)}", "sk": "LEASE"}
+        item = {**lease, "owner": owner, "expires": now + seconds}
+        if ddb.put_item(
             self._client,
             self._table,
-            {"pk": f"LEASE#{part(name)}", "sk": "LEASE", "owner": owner, "expires": now + seconds},
+            item,
             condition="attribute_not_exists(pk) OR #expires < :now OR #owner = :owner",
             names={"#expires": "expires", "#owner": "owner"},
             values={":now": now, ":owner": owner},
+        ):
+            return True
+        held = self._get(lease)
+        if held is None or not holder_gone(str(held["owner"])):
+            return False
+        return ddb.put_item(
+            self._client,
+            self._table,
+            item,
+            condition="#owner = :gone",
+            names={"#owner": "owner"},
+            values={":gone": held["owner"]},
         )
 
     def release_lease(self, name: str, owner: str) -> None:
@@ -593,7 +618,7 @@ class DynamoStore:
     # Watches.
 
     def save_watch(self, watch: Watch) -> None:
-        item = {"pk": key("WATCH", watch.id), "sk": "WATCH", "data": watch.model_dump_json()}
+        item = {"pk": key("WATCH", watch.id), "sk": "WATCH", "data": stored_json(watch)}
         ddb.put_item(self._client, self._table, item)
         pointer = {"pk": WATCHES, "sk": part(watch.id)}
         if watch.ended:
@@ -613,6 +638,26 @@ class DynamoStore:
             for i in ddb.batch_get(self._client, self._table, wanted)
         ]
         return sorted((w for w in found if not w.ended), key=lambda w: (w.cutoff, w.id))
+
+    def mark_posting(self, dedup_key: str, since: float) -> None:
+        """On the alert's unposted pointer, only while it is there (not yet posted)."""
+        ddb.update_item(
+            self._client,
+            self._table,
+            {"pk": UNPOSTED, "sk": part(dedup_key)},
+            "SET #since = :since, #key = :key",
+            names={"#since": "posting_since", "#key": "dedup_key"},
+            values={":since": since, ":key": dedup_key},
+            condition="attribute_exists(pk)",
+        )
+
+    def posting_alerts(self) -> dict[str, float]:
+        pointers = ddb.query(self._client, self._table, UNPOSTED)
+        return {
+            str(p["dedup_key"]): float(p["posting_since"])
+            for p in pointers
+            if float(p.get("posting_since", 0)) > 0
+        }
 
     def _get(self, item_key: Plain) -> Plain | None:
         return ddb.get_item(self._client, self._table, item_key)

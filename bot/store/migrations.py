@@ -46,6 +46,9 @@ MIGRATIONS: tuple[str, ...] = (
         data TEXT NOT NULL);
     CREATE INDEX watches_active ON watches (ended, cutoff);
     """,
+    """
+    ALTER TABLE alerts ADD COLUMN posting_since REAL NOT NULL DEFAULT 0;
+    """,
 )
 
 

@@ -12,7 +12,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.models import ActionRecord, ActionState, Alert, Incident, IncidentStatus, Watch
-from bot.store.base import QUARANTINED, AlertOutcome, alert_json, read_alert
+from bot.store.base import (
+    QUARANTINED,
+    AlertOutcome,
+    alert_json,
+    holder_gone,
+    read_alert,
+    stored_json,
+)
 from bot.store.migrations import migrate
 
 BUSY_SECONDS = 5.0
@@ -204,16 +211,14 @@ class SqliteStore:
                     record.idempotency_key,
                     record.incident_id,
                     utc(record.requested_at),
-                    record.model_dump_json(),
+                    stored_json(record),
                 ),
             )
             return record, True
 
     def save_action(self, record: ActionRecord) -> None:
         with self._tx() as db:
-            db.execute(
-                "UPDATE actions SET data = ? WHERE id = ?", (record.model_dump_json(), record.id)
-            )
+            db.execute("UPDATE actions SET data = ? WHERE id = ?", (stored_json(record), record.id))
 
     def get_action(self, action_id: str) -> ActionRecord | None:
         with self._lock:
@@ -261,7 +266,7 @@ class SqliteStore:
         with self._tx() as db:
             cursor = db.execute(
                 "UPDATE actions SET data = ? WHERE id = ? AND json_extract(data, '$.state') = ?",
-                (record.model_dump_json(), record.id, expected.value),
+                (stored_json(record), record.id, expected.value),
             )
             return cursor.rowcount == 1
 
@@ -269,7 +274,7 @@ class SqliteStore:
         now = time.time()
         with self._tx() as db:
             row = db.execute("SELECT owner, expires FROM leases WHERE name = ?", (name,)).fetchone()
-            if row and row[0] != owner and row[1] > now:
+            if row and row[0] != owner and row[1] > now and not holder_gone(row[0]):
                 return False
             db.execute(
                 "INSERT INTO leases (name, owner, expires) VALUES (?, ?, ?) ON CONFLICT (name)"
@@ -307,7 +312,7 @@ class SqliteStore:
             db.execute(
                 "INSERT INTO watches (id, ended, cutoff, data) VALUES (?, ?, ?, ?)"
                 " ON CONFLICT (id) DO UPDATE SET ended = excluded.ended, data = excluded.data",
-                (watch.id, int(watch.ended), utc(watch.cutoff), watch.model_dump_json()),
+                (watch.id, int(watch.ended), utc(watch.cutoff), stored_json(watch)),
             )
 
     def get_watch(self, watch_id: str) -> Watch | None:
@@ -323,6 +328,20 @@ class SqliteStore:
                 "SELECT data FROM watches WHERE ended = 0 ORDER BY cutoff, id"
             ).fetchall()
         return [Watch.model_validate_json(data) for (data,) in rows]
+
+    def mark_posting(self, dedup_key: str, since: float) -> None:
+        with self._tx() as db:
+            db.execute(
+                "UPDATE alerts SET posting_since = ? WHERE dedup_key = ? AND posted = 0",
+                (since, dedup_key),
+            )
+
+    def posting_alerts(self) -> dict[str, float]:
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT dedup_key, posting_since FROM alerts WHERE posted = 0 AND posting_since > 0"
+            ).fetchall()
+        return {str(key): float(since) for key, since in rows}
 
     @staticmethod
     def _incident(db: sqlite3.Connection, incident_id: str) -> Incident | None:
@@ -351,6 +370,6 @@ class SqliteStore:
                 incident.status,
                 incident.channel,
                 incident.thread_ts,
-                incident.model_dump_json(),
+                stored_json(incident),
             ),
         )

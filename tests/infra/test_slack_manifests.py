@@ -19,7 +19,7 @@ SOCKET = yaml.safe_load((INFRA / "slack-manifest-socket-mode.yaml").read_text())
 REQUEST_URL = "https://YOUR-HOST/slack/events"
 
 # Slack Web API method (as slack_sdk names it) -> the bot scope it needs (None: no scope).
-METHOD_SCOPES: dict[str, str | None] = {
+METHOD_SCOPES: dict[str, str | tuple[str, ...] | None] = {
     "chat_postMessage": "chat:write",
     "chat_postEphemeral": "chat:write",
     "chat_update": "chat:write",
@@ -41,6 +41,9 @@ METHOD_SCOPES: dict[str, str | None] = {
     "send_dict": None,
     "users_lookupByEmail": "users:read.email",
     "conversations_open": "im:write",
+    "conversations_history": ("channels:history", "groups:history"),
+    "conversations_replies": ("channels:history", "groups:history"),
+    "conversations_list": ("channels:read", "groups:read"),
 }
 # Scopes Slack grants only together with another (users:read.email needs users:read).
 ALSO_NEEDED = {"users:read.email": "users:read"}
@@ -62,8 +65,9 @@ def code_scopes() -> set[str]:
         for method in re.findall(r"\bclient\.([a-z]+_[A-Za-z0-9_]+)\(", text):
             if method not in METHOD_SCOPES:
                 pytest.fail(f"{path.relative_to(REPO)} calls {method}: add its scope here")
-            scopes.add(METHOD_SCOPES[method] or "")
-            scopes.add(ALSO_NEEDED.get(METHOD_SCOPES[method] or "", ""))
+            needed = METHOD_SCOPES[method] or ""
+            for scope in (needed,) if isinstance(needed, str) else needed:
+                scopes.update((scope, ALSO_NEEDED.get(scope, "")))
         for listener in re.findall(r"\bapp\.(command|shortcut)\(", text):
             scopes.add(LISTENER_SCOPES[listener])
         for event in code_events(text):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.keys import key_kind, looks_like_secret, parse_key_id, redact_secrets
+from bot.domain.keys import key_kind, looks_like_secret, parse_key_id
+from bot.domain.redact import redact_secrets
 from bot.errors import InvalidKeyId, SecretPasted
 from bot.models import KeyKind
 
