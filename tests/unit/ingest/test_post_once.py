@@ -82,7 +82,8 @@ def test_a_reply_that_landed_before_its_poster_died_is_found_in_its_thread(
     ingest.deliver()
     incident = ingest.store.find_incident("123456789012", KEY)
     assert incident is not None
-    ingest.store.record_alert(alert("ct-2", key=KEY, source_ip="192.0.2.9", received_at=T0))
+    news = {"title": "StopLogging", "event_name": "StopLogging", "received_at": T0}
+    ingest.store.record_alert(alert("ct-2", key=KEY, **news))
     ingest.store.mark_posting("ct-2", 1.0)
     mark = reply_mark(incident.id, "ct-2")
     ingest.messenger.post_message(
