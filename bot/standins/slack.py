@@ -24,6 +24,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.standins.slack_socket import DEFAULT_APP_TOKEN, SocketMode
 from bot.standins.slack_workspace import (
     ALERTS_CHANNEL_ID,
     DEFAULT_USERGROUPS,
@@ -108,6 +109,7 @@ class SlackStandIn:
         strict_triggers: bool = False,
         clock: Callable[[], float] = time.monotonic,
         on_call: Callable[[Call], None] | None = None,
+        app_token: str | None = DEFAULT_APP_TOKEN,
     ) -> None:
         """`token=None` accepts any `xoxb-` token (sandbox); tests pin one to see invalid_auth."""
         self.host, self.port, self.token = host, port, token
@@ -124,6 +126,7 @@ class SlackStandIn:
         self._buckets: dict[str, _Bucket] = {}
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.socket_mode = SocketMode(app_token, host)
 
     def _new_workspace(self) -> Workspace:
         users, usergroups, strict = self._config
@@ -151,6 +154,7 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        self.socket_mode.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -385,6 +389,8 @@ class SlackStandIn:
         )
         if refused:
             return 200, {"ok": False, "error": refused}, {}
+        if method == "apps.connections.open":
+            return 200, self.socket_mode.open(token), {}
         refusal = self._authorised(token)
         if refusal:
             return 200, {"ok": False, "error": refusal}, {}
