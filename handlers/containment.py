@@ -39,8 +39,9 @@ KNOWN = frozenset(a.value for a in ActionId)
 
 def register(app: App, services: Services) -> None:
     for action_id, kind in CONFIRMED.items():
+        open_first, fill_later = confirmation(app, services, kind)
         app.action(action_id.value, middleware=guarded(services, needs_key))(
-            ack=ack_now, lazy=[confirmation(app, services, kind)]
+            ack=open_first, lazy=[fill_later]
         )
     app.action(ActionId.UNDO.value, middleware=guarded(services, needs_record))(
         ack=ack_now, lazy=[undo_confirmation(app, services)]
@@ -71,46 +72,72 @@ def is_unknown(body: dict[str, Any]) -> bool:
 
 def confirmation(
     app: App, services: Services, kind: ActionKind
-) -> Callable[[dict[str, Any]], None]:
-    """Open a modal at once (the trigger lives 3 s), then fill in the plan AWS gives us."""
+) -> tuple[Callable[[Ack, dict[str, Any]], None], Callable[[dict[str, Any]], None]]:
+    """Open a modal before the ack (the trigger lives 3 s), then fill in the plan AWS gives us.
 
-    def open_confirmation(body: dict[str, Any]) -> None:
+    Opening it in the ack, not after, keeps it on a FaaS runtime too, where the part after
+    the ack is an invocation of its own that may start cold, after the trigger expired.
+    The modal carries an external id made from the trigger, so the later part finds it.
+    """
+    messenger = services.messenger
+
+    def open_confirmation(ack: Ack, body: dict[str, Any]) -> None:
         click = Click.parse(body)
-        value = ButtonValue.decode(click.value)
-        request = ConfirmRequest(
-            action=kind,
-            key_id=value.k,
-            account_id=value.a,
-            incident_id=incident_of_key(services, value),
-            channel=click.channel,
-            thread_ts=click.thread_ts,
-        )
-        messenger = services.messenger
+        request = confirm_request(services, kind, click)
         try:
-            view_id = messenger.open_view(click.trigger_id, loading_modal(request))
+            loading = {**loading_modal(request), "external_id": modal_external_id(click)}
+            messenger.open_view(click.trigger_id, loading)
         except KeycheckError as error:
+            ack()
             text = f"The confirmation did not open ({error}). Press the button again."
             tell(messenger, click.channel, click.user, text)
             return
+        ack()
+
+    def fill_confirmation(body: dict[str, Any]) -> None:
+        click = Click.parse(body)
+        request = confirm_request(services, kind, click)
+
+        external_id = modal_external_id(click)
+
+        def show(view: dict[str, Any]) -> None:
+            try:
+                messenger.update_view_by_external_id(
+                    external_id, {**view, "external_id": external_id}
+                )
+            except KeycheckError as error:
+                log.warning("confirmation %s not filled in: %s", external_id, error)
 
         def fill() -> None:
             try:
-                steps = services.responder.preview(kind, value.k)
+                steps = services.responder.preview(kind, request.key_id)
             except KeycheckError as error:
-                messenger.update_view(view_id, problem_modal(request, str(error)))
+                show(problem_modal(request, str(error)))
                 return
-            modal = confirm_modal(request, steps, four_eyes=services.settings.four_eyes)
-            messenger.update_view(view_id, modal)
+            show(confirm_modal(request, steps, four_eyes=services.settings.four_eyes))
 
-        after_ack(
-            app,
-            services,
-            fill,
-            on_error=lambda text: messenger.update_view(view_id, problem_modal(request, text)),
-        )
+        after_ack(app, services, fill, on_error=lambda text: show(problem_modal(request, text)))
 
     open_confirmation.__name__ = f"open_confirmation_{kind.name.lower()}"
-    return open_confirmation
+    fill_confirmation.__name__ = f"fill_confirmation_{kind.name.lower()}"
+    return open_confirmation, fill_confirmation
+
+
+def confirm_request(services: Services, kind: ActionKind, click: Click) -> ConfirmRequest:
+    value = ButtonValue.decode(click.value)
+    return ConfirmRequest(
+        action=kind,
+        key_id=value.k,
+        account_id=value.a,
+        incident_id=incident_of_key(services, value),
+        channel=click.channel,
+        thread_ts=click.thread_ts,
+    )
+
+
+def modal_external_id(click: Click) -> str:
+    """The external id of the modal a click opens: unique, as its trigger is."""
+    return f"kc-confirm-{click.trigger_id}"[:255]
 
 
 def incident_of_key(services: Services, value: ButtonValue) -> str:

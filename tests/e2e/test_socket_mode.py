@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,13 +14,13 @@ import boto3
 import pytest
 
 from bot.slack.ids import ActionId
-from bot.slack.modals import REASON_BLOCK, REASON_INPUT
 from bot.standins import demo_scenario as scenario
 from bot.standins.aws import seed_leaked_user
 from bot.standins.slack import SlackStandIn
 from bot.standins.slack_socket import DEFAULT_APP_TOKEN, SocketAck
 from tests.conftest import REPO, RESPONDER
 from tests.e2e.conftest import ALERTS, buttons, messages_text
+from tests.support.slack_payloads import button_press, reason_submission
 
 CONNECT_TIMEOUT = 60.0
 # serve pings every 2 s and gives a dead link up after five failed pings (~10 s measured).
@@ -72,38 +71,16 @@ def wait_report(slack: SlackStandIn, count: int) -> dict[str, Any]:
 
 def click(slack: SlackStandIn, button: dict[str, Any], message: dict[str, Any]) -> SocketAck:
     """A press of `button` on `message`, delivered as an `interactive` envelope."""
-    payload = {
-        "type": "block_actions",
-        "team": {"id": "T0KEYCHECK"},
-        "user": {"id": RESPONDER, "username": "responder", "team_id": "T0KEYCHECK"},
-        "api_app_id": "A0KEYCHECK",
-        "trigger_id": slack.issue_trigger(ALERTS, RESPONDER),
-        "channel": {"id": ALERTS},
-        "container": {"type": "message", "channel_id": ALERTS, "message_ts": message["ts"]},
-        "message": {"ts": message["ts"]},
-        "actions": [
-            {
-                "type": "button",
-                "action_id": button["action_id"],
-                "block_id": "kc_actions",
-                "value": button["value"],
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
+    trigger = slack.issue_trigger(ALERTS, RESPONDER)
+    payload = button_press(
+        button, user=RESPONDER, channel=ALERTS, message_ts=message["ts"], trigger_id=trigger
+    )
     return slack.socket_mode.send("interactive", payload)
 
 
 def submit(slack: SlackStandIn, view: dict[str, Any], reason: str) -> SocketAck:
-    values = {REASON_BLOCK: {REASON_INPUT: {"type": "plain_text_input", "value": reason}}}
-    payload = {
-        "type": "view_submission",
-        "team": {"id": "T0KEYCHECK"},
-        "user": {"id": RESPONDER, "username": "responder"},
-        "api_app_id": "A0KEYCHECK",
-        "trigger_id": slack.issue_trigger(ALERTS, RESPONDER),
-        "view": {**view, "state": {"values": values}},
-    }
+    trigger = slack.issue_trigger(ALERTS, RESPONDER)
+    payload = reason_submission(view, user=RESPONDER, reason=reason, trigger_id=trigger)
     return slack.socket_mode.send("interactive", payload)
 
 
