@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.errors import KeycheckError, UnknownAction
-from bot.models import ActionKind
+from bot.models import ActionKind, ActionRecord
 from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.messenger import Place
@@ -43,8 +43,9 @@ def register(app: App, services: Services) -> None:
         app.action(action_id.value, middleware=guarded(services, needs_key))(
             ack=open_first, lazy=[fill_later]
         )
+    open_undo, archive_declared = undo_confirmation(app, services)
     app.action(ActionId.UNDO.value, middleware=guarded(services, needs_record))(
-        ack=ack_now, lazy=[undo_confirmation(app, services)]
+        ack=open_undo, lazy=[archive_declared]
     )
     for action_id, require, work in (
         (ActionId.APPROVE, needs_record, approve),
@@ -150,41 +151,57 @@ def incident_of_key(services: Services, value: ButtonValue) -> str:
     return incident.id if incident is not None and incident.access_key_id == value.k else ""
 
 
-def undo_confirmation(app: App, services: Services) -> Callable[[dict[str, Any]], None]:
+def undo_confirmation(
+    app: App, services: Services
+) -> tuple[Callable[[Ack, dict[str, Any]], None], Callable[[dict[str, Any]], None]]:
     """Undo a containment through a modal with a reason; archive an incident channel at once.
 
-    The undo itself runs when the modal is submitted (and, with four-eyes, approved).
+    The modal opens before the ack, for its trigger's sake (see `confirmation`); the
+    archive runs after it. The undo itself runs when the modal is submitted (and, with
+    four-eyes, approved).
     """
     archive_later = in_background(app, services, archive)
 
-    def open_undo(body: dict[str, Any]) -> None:
+    def open_undo(ack: Ack, body: dict[str, Any]) -> None:
         click = Click.parse(body)
         value = ButtonValue.decode(click.value)
         record = services.store.get_action(value.r)
+        problem = ""
         if record is None:
-            text = f"No action `{value.r[:40]}` in the action log: nothing was undone."
-            tell(services.messenger, click.channel, click.user, text)
-            return
-        if record.action is ActionKind.DECLARE_INCIDENT:
-            archive_later(body)
-            return
-        request = ConfirmRequest(
-            action=record.action,
-            key_id=record.target,
-            account_id=record.account_id,
-            incident_id=record.incident_id or value.i,
-            channel=click.channel,
-            thread_ts=click.thread_ts,
-            record_id=record.id,
-        )
-        modal = undo_modal(request, record, four_eyes=services.settings.four_eyes)
-        try:
-            services.messenger.open_view(click.trigger_id, modal)
-        except KeycheckError as error:
-            text = f"The confirmation did not open ({error}). Press Undo again."
-            tell(services.messenger, click.channel, click.user, text)
+            problem = f"No action `{value.r[:40]}` in the action log: nothing was undone."
+        elif record.action is not ActionKind.DECLARE_INCIDENT:
+            problem = open_undo_modal(services, click, value, record)
+        ack()
+        if problem:
+            tell(services.messenger, click.channel, click.user, problem)
 
-    return open_undo
+    def archive_declared(body: dict[str, Any]) -> None:
+        record = services.store.get_action(ButtonValue.decode(Click.parse(body).value).r)
+        if record is not None and record.action is ActionKind.DECLARE_INCIDENT:
+            archive_later(body)
+
+    return open_undo, archive_declared
+
+
+def open_undo_modal(
+    services: Services, click: Click, value: ButtonValue, record: ActionRecord
+) -> str:
+    """Open the undo modal for `record`; what went wrong, or "" when it opened."""
+    request = ConfirmRequest(
+        action=record.action,
+        key_id=record.target,
+        account_id=record.account_id,
+        incident_id=record.incident_id or value.i,
+        channel=click.channel,
+        thread_ts=click.thread_ts,
+        record_id=record.id,
+    )
+    modal = undo_modal(request, record, four_eyes=services.settings.four_eyes)
+    try:
+        services.messenger.open_view(click.trigger_id, modal)
+    except KeycheckError as error:
+        return f"The confirmation did not open ({error}). Press Undo again."
+    return ""
 
 
 def archive(services: Services, click: Click, value: ButtonValue) -> None:

@@ -20,7 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.models import ActionKind, ActionRecord, ActionState, Incident
 from bot.runtime import lambda_handler
 from bot.runtime.process import Runtime
-from bot.slack.ids import ActionId
+from bot.slack.ids import ActionId, ButtonValue
 from bot.standins import demo_scenario as scenario
 from bot.standins.aws import seed_leaked_user
 from bot.standins.slack import SlackStandIn
@@ -234,3 +234,49 @@ def test_a_cold_container_settles_the_action_a_dead_one_left_requested(
     assert "interrupted" in settled.error
     told = messages_text(slack.thread(ALERTS, incident.thread_ts)[1:])
     assert "In doubt" in told and incident.access_key_id in told
+
+
+def press(incident: Incident, action: ActionId, value: ButtonValue, trigger: str) -> None:
+    """A button press through the function URL, answered within Slack's three seconds."""
+    button = {"action_id": action.value, "value": value.encode()}
+    payload = button_press(
+        button, user=RESPONDER, channel=ALERTS, message_ts=incident.thread_ts, trigger_id=trigger
+    )
+    started = time.monotonic()
+    interaction(payload)
+    assert time.monotonic() - started < 3
+
+
+def test_undo_and_acknowledge_over_a_function_url_open_their_forms_through_a_cold_start(
+    aws: boto3.Session, slack: SlackStandIn, lambdas: LambdaService
+) -> None:
+    incident = post_card(aws, slack)
+    runtime = lambda_handler._runtime
+    assert runtime is not None
+    done = runtime.services.responder.request(
+        ActionKind.DEACTIVATE_KEY,
+        incident.access_key_id,
+        ACCOUNT,
+        actor=RESPONDER,
+        reason="leaked",
+        incident_id=incident.id,
+    ).record
+    assert done is not None and key_status(aws, incident.access_key_id) == "Inactive"
+
+    undo = ButtonValue(i=incident.id, r=done.id)
+    press(incident, ActionId.UNDO, undo, slack.issue_trigger(ALERTS, RESPONDER))
+    [undo_view] = slack.views()
+    lambdas.wait_done(1)
+    submission = reason_submission(
+        undo_view, user=RESPONDER, reason="a test key after all", trigger_id="unused"
+    )
+    interaction(submission)
+    [_, undone] = lambdas.wait_done(2)
+    assert undone.result is not None and undone.result["statusCode"] == 200, undone.log
+    assert key_status(aws, incident.access_key_id) == "Active"
+
+    acknowledge = ButtonValue(i=incident.id, k=incident.access_key_id, a=ACCOUNT)
+    press(incident, ActionId.ACKNOWLEDGE, acknowledge, slack.issue_trigger(ALERTS, RESPONDER))
+    assert len(slack.views()) == 2
+    assert all(call.ok for call in slack.calls_to("views.open"))
+    assert [e["text"] for e in slack.ephemerals(ALERTS)] == []
