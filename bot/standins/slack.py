@@ -509,7 +509,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     token = DEFAULT_TOKEN if args.require_token else None
-    standin = SlackStandIn(host=args.host, port=args.port, token=token, on_call=_print_call)
+    app_token = DEFAULT_APP_TOKEN if args.require_token else None
+    standin = SlackStandIn(
+        host=args.host, port=args.port, token=token, on_call=_print_call, app_token=app_token
+    )
     with standin:
         print(f"Slack stand-in at {standin.url} (#security-alerts is {ALERTS_CHANNEL_ID})")
         print(f"Point keycheck at it: SLACK_API_URL={standin.url}", flush=True)
