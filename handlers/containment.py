@@ -85,8 +85,8 @@ def confirmation(
     def open_confirmation(ack: Ack, body: dict[str, Any]) -> None:
         click = Click.parse(body)
         request = confirm_request(services, kind, click)
+        loading = {**loading_modal(request), "external_id": modal_external_id(click)}
         try:
-            loading = {**loading_modal(request), "external_id": modal_external_id(click)}
             messenger.open_view(click.trigger_id, loading)
         except KeycheckError as error:
             ack()
@@ -98,7 +98,6 @@ def confirmation(
     def fill_confirmation(body: dict[str, Any]) -> None:
         click = Click.parse(body)
         request = confirm_request(services, kind, click)
-
         external_id = modal_external_id(click)
 
         def show(view: dict[str, Any]) -> None:
