@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     secret_arn: str = ""
 
     max_body_bytes: int = 256 * 1024
+    # The IAM user tag naming a key's owner (a Slack user id or an email), who is asked
+    # "Was this you?"; and whether "No, that wasn't me" contains the key at once.
+    owner_tag: str = "owner"
+    owner_denial_contains: bool = False
     port: int = Field(3000, validation_alias=AliasChoices("PORT", "KEYCHECK_PORT"))
 
     @field_validator(

@@ -205,6 +205,9 @@ class ActionKind(StrEnum):
     ACKNOWLEDGE = "acknowledge"
     FALSE_POSITIVE = "false-positive"
     REOPEN = "reopen"
+    OWNER_ASKED = "owner-asked"
+    OWNER_CONFIRMED = "owner-confirmed"
+    OWNER_DENIED = "owner-denied"
 
 
 class ActionState(StrEnum):
@@ -298,6 +301,13 @@ class Verification(BaseModel):
         return not self.error and not self.open_items
 
 
+class OwnerLookup(BaseModel):
+    """Who owns a key, from its IAM user's owner tag: the Slack user asked, or why nobody was."""
+
+    slack_user: str = ""
+    problem: str = ""
+
+
 class AlertContext(BaseModel):
     """What keycheck learned around an alert before posting it: the judgements on the card."""
 
@@ -307,6 +317,7 @@ class AlertContext(BaseModel):
     ip_location: str = ""
     notes: list[str] = Field(default_factory=list)
     blast: BlastRadius | None = None
+    owner: OwnerLookup | None = None
 
 
 class PrincipalKind(StrEnum):

@@ -14,11 +14,13 @@ from bot.config import Settings
 from bot.ingest.cards import Cards
 from bot.ingest.pipeline import Ingest
 from bot.investigate.post import TimelinePoster
+from bot.investigate.reporting import Reports
 from bot.respond.authorization import Responders
 from bot.respond.blast_radius import BlastRadii
 from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
 from bot.respond.lookup import KeyLookup
+from bot.respond.owner import Owners
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
@@ -49,3 +51,5 @@ class Services:
     work: ThreadPoolExecutor
     # Read-only work anyone may ask for (timelines, look-ups): few threads, a short queue.
     reads: Executor
+    owners: Owners
+    reports: Reports

@@ -5,9 +5,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import commands, containment, lookup, timeline, triage, verify, views
+from handlers import (
+    commands,
+    containment,
+    lookup,
+    owner,
+    report,
+    timeline,
+    triage,
+    verify,
+    views,
+)
 
-GROUPS = (commands, containment, lookup, timeline, triage, verify, views)
+GROUPS = (commands, containment, lookup, timeline, triage, verify, views, owner, report)
 
 
 def register(app: App, services: Services) -> None:

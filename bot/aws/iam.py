@@ -209,3 +209,12 @@ def decode_document(value: object) -> dict[str, Any]:
         parsed: dict[str, Any] = json.loads(unquote(value))
         return parsed
     return dict(value) if isinstance(value, dict) else {}
+
+
+@aws_retry()
+def list_user_tags(iam: IAMClient, user_name: str) -> dict[str, str]:
+    """A user's tags by key (IAM keys are case-sensitive; at most 50, paginated all the same)."""
+    tags: dict[str, str] = {}
+    for page in iam.get_paginator("list_user_tags").paginate(UserName=user_name):
+        tags.update({tag["Key"]: tag["Value"] for tag in page["Tags"]})
+    return tags

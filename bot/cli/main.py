@@ -25,6 +25,7 @@ SUBCOMMANDS = {
     "undo": "undo a containment action by its id",
     "verify": "check that containment holds: every way in, read now",
     "worker": "long-poll the SQS alert queue and post to Slack",
+    "report": "write an incident up in Markdown, with its chart",
 }
 NOISY_LOGGERS = ("botocore", "boto3", "urllib3", "werkzeug", "slack_bolt", "slack_sdk")
 

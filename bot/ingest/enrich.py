@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bot.config import Settings
 from bot.errors import KeycheckError
-from bot.models import Alert, AlertContext, BlastRadius, KeyReport, RuleId
+from bot.models import Alert, AlertContext, BlastRadius, KeyReport, OwnerLookup, RuleId
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,8 @@ class Enricher:
     clock: Callable[[], float] = time.monotonic
     _cache: dict[str, tuple[float, KeyReport]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # What was found about the key's owner, once asked: never waited for.
+    owner: Callable[[KeyReport], OwnerLookup | None] | None = None
 
     def __call__(self, alert: Alert) -> AlertContext:
         notes = [n for n in [source_note(alert.source_ip), alert.details.get("lookup", "")] if n]
@@ -87,6 +89,7 @@ class Enricher:
             ip_location=self._location(alert.source_ip),
             notes=notes,
             blast=self.blast(report) if report is not None and self.blast else None,
+            owner=self.owner(report) if report is not None and self.owner else None,
         )
 
     def report(self, key_id: str, *, fresh: bool = False) -> KeyReport | None:

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 PROGRESS_INTERVAL = 2.0  # seconds between progress edits: Slack allows about one a second
 # One fetch per (incident, key) across replicas; a holder that died frees it after this long.
 TIMELINE_LEASE_SECONDS = 15 * 60.0
+# Called once a timeline is in the thread: (incident, report, who asked, (channel, thread)).
+TimelineAfter = Callable[[Incident, TimelineReport, str, tuple[str, str | None]], None]
 
 
 class ProgressNotes:
@@ -87,12 +89,18 @@ class TimelinePoster:
     """
 
     def __init__(
-        self, settings: Settings, sessions: Sessions, messenger: Messenger, store: Store
+        self,
+        settings: Settings,
+        sessions: Sessions,
+        messenger: Messenger,
+        store: Store,
+        after: TimelineAfter | None = None,
     ) -> None:
         self.settings = settings
         self.sessions = sessions
         self.messenger = messenger
         self.store = store
+        self.after = after
         self._owner = lease_owner()
 
     def post(
@@ -143,6 +151,8 @@ class TimelinePoster:
         ]
         self._upload(report, files, channel, thread)
         self._summarise(report, incident.id, channel, thread, asked_by)
+        if self.after is not None:
+            self.after(incident, report, asked_by, (channel, thread))
         if settings.evidence_bucket:
             self._store_evidence(incident, files, channel, thread)
         return report

@@ -20,7 +20,9 @@ from bot.ingest.alarms import alarm_completer
 from bot.ingest.cards import Cards
 from bot.ingest.enrich import Enricher
 from bot.ingest.pipeline import CardPosted, Ingest
+from bot.investigate.picture import TimelinePictures
 from bot.investigate.post import TimelinePoster
+from bot.investigate.reporting import Reports
 from bot.models import Incident
 from bot.respond.authorization import Responders
 from bot.respond.autocontain import AutoContainer
@@ -29,6 +31,8 @@ from bot.respond.cases import IncidentCases
 from bot.respond.incident_channel import IncidentChannels
 from bot.respond.keyreport import build_key_report
 from bot.respond.lookup import KeyLookup
+from bot.respond.open_items import open_items
+from bot.respond.owner import Owners, contain_as_keycheck, mention_responders
 from bot.respond.responder import Responder
 from bot.respond.triage import Triage
 from bot.respond.verify import ContainmentCheck
@@ -98,6 +102,60 @@ def blast_radius_later(enricher: Enricher, blast: BlastRadii, cards: Cards) -> C
     return card_posted
 
 
+def both(*hooks: CardPosted) -> CardPosted:
+    """Several things filled in once a card is posted, each on its own thread."""
+
+    def card_posted(incident: Incident) -> None:
+        for hook in hooks:
+            hook(incident)
+
+    return card_posted
+
+
+def owners_of(
+    settings: Settings,
+    parts: tuple[Store, Sessions, Messenger],
+    enricher: Enricher,
+    cards: Cards,
+    responders: Responders,
+    responder: Responder,
+) -> Owners:
+    """ "Was this you?", asked of the key's owner; the card shows what was found."""
+    store, sessions, messenger = parts
+    owners = Owners(
+        store,
+        sessions,
+        messenger,
+        tag=settings.owner_tag,
+        key_report=enricher.report,
+        refresh_card=cards.refresh,
+        call_in=lambda: mention_responders(settings.responder_group, responders.everyone()),
+        contain=contain_as_keycheck(responder) if settings.owner_denial_contains else None,
+    )
+    enricher.owner = owners.known
+    return owners
+
+
+def reports_of(
+    settings: Settings, parts: tuple[Store, Sessions, Messenger], check: ContainmentCheck
+) -> Reports:
+    store, sessions, messenger = parts
+    return Reports(
+        store,
+        messenger,
+        sessions,
+        evidence_bucket=settings.evidence_bucket,
+        open_items=open_items(check, store),
+    )
+
+
+def build_reports(settings: Settings) -> Reports:
+    """The report alone, for the terminal: the same store, Slack only when it is shared."""
+    sessions = aws_sessions(settings)
+    parts = (store_of(settings), sessions, Messenger(slack_client(settings)))
+    return reports_of(settings, parts, containment_check(sessions))
+
+
 def build_services(
     settings: Settings, *, client: WebClient | None = None, sessions: Sessions | None = None
 ) -> Services:
@@ -112,6 +170,10 @@ def build_services(
     cards = Cards(store, messenger, enricher)
     responders = Responders(settings, messenger.usergroup_members)
     responder = Responder(store, sessions, key_report=key_report)
+    owners = owners_of(
+        settings, (store, sessions, messenger), enricher, cards, responders, responder
+    )
+    verify = containment_check(sessions, blast)
     ingest = Ingest(
         settings,
         store,
@@ -119,7 +181,7 @@ def build_services(
         enricher,
         complete_alarm=alarm_completer(sessions, settings),
         contain=AutoContainer(responder, settings.auto_contain).contain,
-        card_posted=blast_radius_later(enricher, blast, cards),
+        card_posted=both(blast_radius_later(enricher, blast, cards), owners.later),
     )
     return Services(
         settings=settings,
@@ -141,9 +203,13 @@ def build_services(
         ),
         triage=Triage(store, messenger, cards.refresh),
         blast=blast,
-        verify=containment_check(sessions, blast),
-        timelines=TimelinePoster(settings, sessions, messenger, store),
+        verify=verify,
+        timelines=TimelinePoster(
+            settings, sessions, messenger, store, after=TimelinePictures(store, messenger)
+        ),
         ingest=ingest,
         work=ThreadPoolExecutor(max_workers=WORK_THREADS, thread_name_prefix="respond"),
         reads=BoundedPool(READ_THREADS, READ_WAITING, "reads"),
+        owners=owners,
+        reports=reports_of(settings, (store, sessions, messenger), verify),
     )

@@ -97,5 +97,6 @@ class Runtime:
         self.background.shutdown(wait=True)
         self.services.work.shutdown(wait=True)
         self.services.blast.close()
+        self.services.owners.close()
         self.services.reads.shutdown(wait=True)
         self.services.store.close()

@@ -34,6 +34,7 @@ from bot.slack.format import (
     plain,
 )
 from bot.slack.ids import ActionId, ButtonValue
+from bot.slack.owner_blocks import owner_context
 
 SEVERITY_EMOJI = {
     Severity.LOW: "🔵",
@@ -385,6 +386,7 @@ def _containment(key: str, value: str, report: KeyReport | None) -> list[Block]:
 def _triage(incident: Incident, key: str, value: str) -> list[Block]:
     buttons = [_button(ActionId.TIMELINE, "CloudTrail timeline", value)] if key else []
     buttons.append(_button(ActionId.OPEN_CASE, "Open case", value))
+    buttons.append(_button(ActionId.REPORT, "Report", value))
     if key and not incident.incident_channel:
         buttons.append(_button(ActionId.DECLARE_INCIDENT, "Declare incident", value))
     if incident.status is not IncidentStatus.OPEN:
@@ -479,6 +481,7 @@ def incident_card(
         *_events_section(alert),
         *_raw_section(alert),
         *_notes(alert, context),
+        *owner_context(context.owner),
         _context(_status_line(incident)),
         *card_buttons(incident, key, account, report),
     ]

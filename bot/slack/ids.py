@@ -23,11 +23,15 @@ class ActionId(StrEnum):
     UNDO = "kc_undo"
     APPROVE = "kc_approve"
     VERIFY = "kc_verify"
+    OWNER_YES = "kc_owner_yes"
+    OWNER_NO = "kc_owner_no"
+    REPORT = "kc_report"
 
 
 class CallbackId(StrEnum):
     CONFIRM_ACTION = "kc_confirm_action"
     LOOKUP_SHORTCUT = "keycheck_lookup"
+    OWNER_REASON = "kc_owner_reason"
 
 
 class ButtonValue(BaseModel):

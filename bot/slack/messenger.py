@@ -360,3 +360,22 @@ class Messenger:
             lambda: self.client.usergroups_users_list(usergroup=group_id),
         )
         return [str(user) for user in response["users"]]
+
+    def user_by_email(self, email: str) -> str | None:
+        """The Slack user id registered with `email`, or None when Slack knows nobody by it."""
+        try:
+            response = self._call(
+                "users.lookupByEmail", "", lambda: self.client.users_lookupByEmail(email=email)
+            )
+        except SlackDeliveryError as error:
+            if error.code == "users_not_found":
+                return None
+            raise
+        return str(response["user"]["id"])
+
+    def open_dm(self, user: str) -> str:
+        """The direct message channel with one user (opened if new): where to post to them."""
+        response = self._call(
+            "conversations.open", "", lambda: self.client.conversations_open(users=user)
+        )
+        return str(response["channel"]["id"])

@@ -30,6 +30,8 @@ from bot.standins.slack_requests import SlackRequests
 ACCOUNT = "123456789012"
 TOPIC = f"arn:aws:sns:us-east-1:{ACCOUNT}:keycheck-alerts"
 RESPONDER = "U0RESPONDER"
+OWNER = "U0DANA"
+OWNER_EMAIL = "dana@example.com"
 REASON = "Key published on GitHub; contain while we investigate"
 WAIT = 30.0
 
@@ -76,9 +78,14 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         os.environ["AWS_ENDPOINT_URL_CLOUDTRAIL"] = cloudtrail.url
         slack = stack.enter_context(SlackStandIn())
         slack.add_user(RESPONDER, "oncall")
+        slack.add_user(OWNER, "dana")
+        slack.set_email(OWNER, OWNER_EMAIL)
         aws = boto3.Session(region_name="us-east-1")
         key = seed_leaked_user(aws.client("iam"), scenario.USER)
         key_id = key["AccessKeyId"]
+        aws.client("iam").tag_user(
+            UserName=scenario.USER, Tags=[{"Key": "owner", "Value": OWNER_EMAIL}]
+        )
         queue_url = create_alert_queue(aws.client("sqs"))
         say(f"moto seeded: user {scenario.USER}, access key {key_id}, queue keycheck-alerts")
         settings = Settings(
@@ -107,10 +114,14 @@ def run_demo(out: TextIO, *, workdir: Path | None = None) -> int:
         if incident is None:
             raise RuntimeError("the alerts did not open an incident")
         person = SlackRequests(server.url, settings.slack_signing_secret.get_secret_value())
+        dm = _owner_asked(slack, say)
         _respond(person, slack, incident, say)
         _read_back(aws, key_id, say)
+        _owner_says_no(person, slack, incident, dm, say)
         _timeline(person, slack, incident, say)
+        _report(person, slack, incident, say)
         print("\n" + slack.transcript("C0ALERTS"), file=out)
+        print(f"\n— direct message to @{OWNER} —\n" + slack.transcript(dm), file=out)
     return 0
 
 
@@ -198,3 +209,57 @@ def _send_alerts(
     for body in bodies:
         sqs.send_message(QueueUrl=queue_url, MessageBody=body)
     say("alerts queued: GetCallerIdentity from 198.51.100.50, AWS Health exposed key, a redelivery")
+
+
+def _owner_asked(slack: SlackStandIn, say: Callable[[str], None]) -> str:
+    """The owner the IAM tag names (an email, found in Slack) gets "Was this you?"; its DM."""
+    slack.wait_for(lambda s: s.direct_messages(OWNER), WAIT)
+    channel = str(slack.calls_to("conversations.open")[0].response["channel"]["id"])
+    say(f"keycheck found the owner by the IAM tag owner={OWNER_EMAIL} and asked @{OWNER} in a DM")
+    return channel
+
+
+def _owner_says_no(
+    person: SlackRequests,
+    slack: SlackStandIn,
+    incident: Incident,
+    dm: str,
+    say: Callable[[str], None],
+) -> None:
+    """The owner presses "No, that wasn't me": the thread hears it, the responders are called."""
+    question = slack.direct_messages(OWNER)[0]
+    value = ButtonValue(i=incident.id, k=incident.access_key_id, a=incident.account_id)
+    person.click(
+        ActionId.OWNER_NO,
+        value.encode(),
+        user=OWNER,
+        channel=dm,
+        message_ts=question["ts"],
+        trigger_id=slack.issue_trigger(dm, OWNER),
+    )
+    slack.wait_for(
+        lambda s: "this was not them" in json.dumps(s.thread(incident.channel, incident.thread_ts)),
+        WAIT,
+    )
+    say(f"@{OWNER} pressed No, that wasn't me: the thread and the responders were told")
+
+
+def _report(
+    person: SlackRequests, slack: SlackStandIn, incident: Incident, say: Callable[[str], None]
+) -> None:
+    """The responder presses Report: the write-up and the timeline chart land in the thread."""
+    value = ButtonValue(i=incident.id, k=incident.access_key_id, a=incident.account_id)
+    person.click(
+        ActionId.REPORT,
+        value.encode(),
+        user=RESPONDER,
+        channel=incident.channel,
+        message_ts=incident.thread_ts,
+    )
+    slack.wait_for(
+        lambda s: (
+            "asked for the report" in json.dumps(s.thread(incident.channel, incident.thread_ts))
+        ),
+        WAIT,
+    )
+    say(f"@{RESPONDER} pressed Report: report-{incident.id}.md and its chart attached")

@@ -235,6 +235,15 @@ class SlackStandIn:
         """A channel to test with; `bot_member=False` makes posting answer not_in_channel."""
         return self.workspace.add_channel(name, members=members, bot_member=bot_member).id
 
+    def set_email(self, user_id: str, email: str) -> None:
+        self.workspace.set_email(user_id, email)
+
+    def direct_messages(self, user_id: str) -> list[Json]:
+        """What keycheck said to one person in their direct message with it, oldest first."""
+        with self._lock:
+            ims = [c.id for c in self.workspace.channels.values() if c.is_im and c.name == user_id]
+            return [m for channel in ims for m in self.channel_messages(channel)]
+
     def set_usergroup(self, group_id: str, members: Sequence[str]) -> None:
         with self._changed:
             self.workspace.usergroups[group_id] = list(members)

@@ -61,8 +61,12 @@ class Channel:
     is_private: bool = False
     archived: bool = False
     pins: list[str] = field(default_factory=list)
+    # A direct message with one person (conversations.open): `name` is that person's id.
+    is_im: bool = False
 
     def info(self) -> Json:
+        if self.is_im:
+            return {"id": self.id, "is_im": True, "user": self.name, "is_open": True}
         return {
             "id": self.id,
             "name": self.name,
@@ -167,6 +171,7 @@ class Workspace:
         self.views: dict[str, View] = {}
         self.triggers: dict[str, Trigger] = {}
         self.files: dict[str, StoredFile] = {}
+        self.emails: dict[str, str] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self.add_channel(ALERTS_CHANNEL_NAME, ALERTS_CHANNEL_ID)
@@ -201,6 +206,12 @@ class Workspace:
             )
             self.channels[channel.id] = channel
             return channel
+
+    def set_email(self, user_id: str, email: str) -> None:
+        """The address in a user's profile, which users.lookupByEmail finds them by."""
+        with self.lock:
+            self.users[user_id]["profile"]["email"] = email
+            self.emails[email.lower()] = user_id
 
     def issue_trigger(self, channel: str, user: str) -> str:
         with self.lock:
@@ -600,6 +611,30 @@ class Workspace:
             raise SlackError("no_such_subteam")
         return {"users": list(self.usergroups[group])}
 
+    def users_lookup_by_email(self, params: Json) -> Json:
+        email = _text(params, "email")
+        if not email:
+            raise SlackError("invalid_arguments")
+        user_id = self.emails.get(email.lower())
+        if user_id is None:
+            raise SlackError("users_not_found")
+        return {"user": self.users[user_id]}
+
+    def conversations_open(self, params: Json) -> Json:
+        """A 1:1 direct message with `users` (one id), the same channel each time, as Slack."""
+        users = [u for u in _text(params, "users").split(",") if u]
+        if not users:
+            raise SlackError("users_list_not_supplied")
+        if len(users) > 1:
+            raise SlackError("method_not_supported_for_channel_type")
+        user = self._user(users[0])
+        for channel in self.channels.values():
+            if channel.is_im and channel.name == user:
+                return {"no_op": True, "already_open": True, "channel": {"id": channel.id}}
+        channel = Channel(self._new_id("D"), user, {user, BOT_USER_ID}, is_im=True)
+        self.channels[channel.id] = channel
+        return {"channel": {"id": channel.id}}
+
     def users_info(self, params: Json) -> Json:
         return {"user": self.users[self._user(params.get("user"))]}
 
@@ -643,5 +678,7 @@ _METHODS: dict[str, Callable[[Workspace, Json], Json]] = {
     "files.completeUploadExternal": Workspace.files_complete_upload_external,
     "usergroups.users.list": Workspace.usergroups_users_list,
     "users.info": Workspace.users_info,
+    "users.lookupByEmail": Workspace.users_lookup_by_email,
+    "conversations.open": Workspace.conversations_open,
 }
 METHODS = frozenset(_METHODS)

@@ -29,4 +29,8 @@ def test_the_demo_plays_the_incident_end_to_end() -> None:
         assert step in transcript
     assert "recon.enumeration" in transcript
     assert re.search(r"📎 timeline-inc-\d{8}-[0-9a-f]{6}\.csv", transcript)
+    assert "asked @U0DANA in a DM" in transcript and "says *this was not them*" in transcript
+    assert "direct message to @U0DANA" in transcript and "You said it wasn't you" in transcript
+    assert re.search(r"📎 report-inc-\d{8}-[0-9a-f]{6}\.md", transcript)
+    assert re.search(r"📎 timeline-inc-\d{8}-[0-9a-f]{6}\.png", transcript)
     assert os.environ == before, "the demo leaves the environment as it found it"

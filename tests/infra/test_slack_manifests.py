@@ -37,7 +37,11 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations_info": "channels:read",
     "files_upload_v2": "files:write",
     "reactions_add": "reactions:write",
+    "users_lookupByEmail": "users:read.email",
+    "conversations_open": "im:write",
 }
+# Scopes Slack grants only together with another (users:read.email needs users:read).
+ALSO_NEEDED = {"users:read.email": "users:read"}
 # Bolt listener registrations -> the scope the app needs to receive them.
 LISTENER_SCOPES = {"command": "commands", "shortcut": "commands"}
 EVENT_SCOPES = {"app_mention": "app_mentions:read"}
@@ -57,6 +61,7 @@ def code_scopes() -> set[str]:
             if method not in METHOD_SCOPES:
                 pytest.fail(f"{path.relative_to(REPO)} calls {method}: add its scope here")
             scopes.add(METHOD_SCOPES[method] or "")
+            scopes.add(ALSO_NEEDED.get(METHOD_SCOPES[method] or "", ""))
         for listener in re.findall(r"\bapp\.(command|shortcut)\(", text):
             scopes.add(LISTENER_SCOPES[listener])
         for event in code_events(text):

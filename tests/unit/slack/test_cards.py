@@ -113,6 +113,7 @@ def test_buttons_for_a_long_term_key_carry_decodable_values(
         ActionId.DECLARE_INCIDENT,
         ActionId.ACKNOWLEDGE,
         ActionId.FALSE_POSITIVE,
+        ActionId.REPORT,
     }
     assert [b for b, e in found.items() if e.get("style") == "danger"] == [ActionId.CONTAIN_ALL]
     for element in found.values():
@@ -194,7 +195,7 @@ def test_unrecognised_alert_shows_its_raw_json_defused(
     assert "&lt;!here&gt;" in body
     assert "<!here>" not in body
     assert body.count("```") == 2
-    assert set(buttons(blocks)) == {ActionId.OPEN_CASE, ActionId.ACKNOWLEDGE}
+    assert set(buttons(blocks)) == {ActionId.OPEN_CASE, ActionId.ACKNOWLEDGE, ActionId.REPORT}
     post(raw_client, text, blocks)
 
 
@@ -210,7 +211,7 @@ def test_root_usage_without_a_key_gets_case_and_acknowledge_only(caller_identity
         }
     )
     text, blocks = incident_card(make_incident(root), root, AlertContext(ip_known=True))
-    assert set(buttons(blocks)) == {ActionId.OPEN_CASE, ActionId.ACKNOWLEDGE}
+    assert set(buttons(blocks)) == {ActionId.OPEN_CASE, ActionId.ACKNOWLEDGE, ActionId.REPORT}
     body = shown(text, blocks)
     assert "*root user*" in body
     assert "no access key in this alert" in body
