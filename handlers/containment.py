@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.errors import KeycheckError, UnknownAction
-from bot.models import ActionKind
+from bot.models import ActionKind, ActionRecord
 from bot.services import Services
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.messenger import Place
@@ -41,19 +41,21 @@ KNOWN = frozenset(a.value for a in ActionId)
 
 def register(app: App, services: Services) -> None:
     for action_id, kind in CONFIRMED.items():
+        open_first, fill_later = confirmation(app, services, kind)
         on_action(
             app,
             action_id,
             middleware=guarded(services, needs_key),
-            ack=ack_now,
-            lazy=[confirmation(app, services, kind)],
+            ack=open_first,
+            lazy=[fill_later],
         )
+    open_undo, archive_declared = undo_confirmation(app, services)
     on_action(
         app,
         ActionId.UNDO,
         middleware=guarded(services, needs_record),
-        ack=ack_now,
-        lazy=[undo_confirmation(app, services)],
+        ack=open_undo,
+        lazy=[archive_declared],
     )
     for action_id, require, work in (
         (ActionId.APPROVE, needs_record, approve),
@@ -85,46 +87,71 @@ def is_unknown(body: dict[str, Any]) -> bool:
 
 def confirmation(
     app: App, services: Services, kind: ActionKind
-) -> Callable[[dict[str, Any]], None]:
-    """Open a modal at once (the trigger lives 3 s), then fill in the plan AWS gives us."""
+) -> tuple[Callable[[Ack, dict[str, Any]], None], Callable[[dict[str, Any]], None]]:
+    """Open a modal before the ack (the trigger lives 3 s), then fill in the plan AWS gives us.
 
-    def open_confirmation(body: dict[str, Any]) -> None:
+    Opening it in the ack, not after, keeps it on a FaaS runtime too, where the part after
+    the ack is an invocation of its own that may start cold, after the trigger expired.
+    The modal carries an external id made from the trigger, so the later part finds it.
+    """
+    messenger = services.messenger
+
+    def open_confirmation(ack: Ack, body: dict[str, Any]) -> None:
         click = Click.parse(body)
-        value = ButtonValue.decode(click.value)
-        request = ConfirmRequest(
-            action=kind,
-            key_id=value.k,
-            account_id=value.a,
-            incident_id=incident_of_key(services, value),
-            channel=click.channel,
-            thread_ts=click.thread_ts,
-        )
-        messenger = services.messenger
+        request = confirm_request(services, kind, click)
+        loading = {**loading_modal(request), "external_id": modal_external_id(click)}
         try:
-            view_id = messenger.open_view(click.trigger_id, loading_modal(request))
+            messenger.open_view(click.trigger_id, loading)
         except KeycheckError as error:
+            ack()
             text = f"The confirmation did not open ({error}). Press the button again."
             tell_click(messenger, click, text)
             return
+        ack()
+
+    def fill_confirmation(body: dict[str, Any]) -> None:
+        click = Click.parse(body)
+        request = confirm_request(services, kind, click)
+        external_id = modal_external_id(click)
+
+        def show(view: dict[str, Any]) -> None:
+            try:
+                messenger.update_view_by_external_id(
+                    external_id, {**view, "external_id": external_id}
+                )
+            except KeycheckError as error:
+                log.warning("confirmation %s not filled in: %s", external_id, error)
 
         def fill() -> None:
             try:
-                steps = services.responder.preview(kind, value.k)
+                steps = services.responder.preview(kind, request.key_id)
             except KeycheckError as error:
-                messenger.update_view(view_id, problem_modal(request, str(error)))
+                show(problem_modal(request, str(error)))
                 return
-            modal = confirm_modal(request, steps, four_eyes=services.settings.four_eyes)
-            messenger.update_view(view_id, modal)
+            show(confirm_modal(request, steps, four_eyes=services.settings.four_eyes))
 
-        after_ack(
-            app,
-            services,
-            fill,
-            on_error=lambda text: messenger.update_view(view_id, problem_modal(request, text)),
-        )
+        after_ack(app, services, fill, on_error=lambda text: show(problem_modal(request, text)))
 
     open_confirmation.__name__ = f"open_confirmation_{kind.name.lower()}"
-    return open_confirmation
+    fill_confirmation.__name__ = f"fill_confirmation_{kind.name.lower()}"
+    return open_confirmation, fill_confirmation
+
+
+def confirm_request(services: Services, kind: ActionKind, click: Click) -> ConfirmRequest:
+    value = ButtonValue.decode(click.value)
+    return ConfirmRequest(
+        action=kind,
+        key_id=value.k,
+        account_id=value.a,
+        incident_id=incident_of_key(services, value),
+        channel=click.channel,
+        thread_ts=click.thread_ts,
+    )
+
+
+def modal_external_id(click: Click) -> str:
+    """The external id of the modal a click opens: unique, as its trigger is."""
+    return f"kc-confirm-{click.trigger_id}"[:255]
 
 
 def incident_of_key(services: Services, value: ButtonValue) -> str:
@@ -137,41 +164,57 @@ def incident_of_key(services: Services, value: ButtonValue) -> str:
     return incident.id if incident is not None and incident.access_key_id == value.k else ""
 
 
-def undo_confirmation(app: App, services: Services) -> Callable[[dict[str, Any]], None]:
+def undo_confirmation(
+    app: App, services: Services
+) -> tuple[Callable[[Ack, dict[str, Any]], None], Callable[[dict[str, Any]], None]]:
     """Undo a containment through a modal with a reason; archive an incident channel at once.
 
-    The undo itself runs when the modal is submitted (and, with four-eyes, approved).
+    The modal opens before the ack, for its trigger's sake (see `confirmation`); the
+    archive runs after it. The undo itself runs when the modal is submitted (and, with
+    four-eyes, approved).
     """
     archive_later = in_background(app, services, archive)
 
-    def open_undo(body: dict[str, Any]) -> None:
+    def open_undo(ack: Ack, body: dict[str, Any]) -> None:
         click = Click.parse(body)
         value = ButtonValue.decode(click.value)
         record = services.store.get_action(value.r)
+        problem = ""
         if record is None:
-            text = f"No action `{value.r[:40]}` in the action log: nothing was undone."
-            tell_click(services.messenger, click, text)
-            return
-        if record.action is ActionKind.DECLARE_INCIDENT:
-            archive_later(body)
-            return
-        request = ConfirmRequest(
-            action=record.action,
-            key_id=record.target,
-            account_id=record.account_id,
-            incident_id=record.incident_id or value.i,
-            channel=click.channel,
-            thread_ts=click.thread_ts,
-            record_id=record.id,
-        )
-        modal = undo_modal(request, record, four_eyes=services.settings.four_eyes)
-        try:
-            services.messenger.open_view(click.trigger_id, modal)
-        except KeycheckError as error:
-            text = f"The confirmation did not open ({error}). Press Undo again."
-            tell_click(services.messenger, click, text)
+            problem = f"No action `{value.r[:40]}` in the action log: nothing was undone."
+        elif record.action is not ActionKind.DECLARE_INCIDENT:
+            problem = open_undo_modal(services, click, value, record)
+        ack()
+        if problem:
+            tell_click(services.messenger, click, problem)
 
-    return open_undo
+    def archive_declared(body: dict[str, Any]) -> None:
+        record = services.store.get_action(ButtonValue.decode(Click.parse(body).value).r)
+        if record is not None and record.action is ActionKind.DECLARE_INCIDENT:
+            archive_later(body)
+
+    return open_undo, archive_declared
+
+
+def open_undo_modal(
+    services: Services, click: Click, value: ButtonValue, record: ActionRecord
+) -> str:
+    """Open the undo modal for `record`; what went wrong, or "" when it opened."""
+    request = ConfirmRequest(
+        action=record.action,
+        key_id=record.target,
+        account_id=record.account_id,
+        incident_id=record.incident_id or value.i,
+        channel=click.channel,
+        thread_ts=click.thread_ts,
+        record_id=record.id,
+    )
+    modal = undo_modal(request, record, four_eyes=services.settings.four_eyes)
+    try:
+        services.messenger.open_view(click.trigger_id, modal)
+    except KeycheckError as error:
+        return f"The confirmation did not open ({error}). Press Undo again."
+    return ""
 
 
 def archive(services: Services, click: Click, value: ButtonValue) -> None:

@@ -18,7 +18,7 @@ from bot.services import Services
 from bot.slack.footprint import unpacked
 from bot.slack.ids import ActionId, ButtonValue
 from bot.slack.modals import ConfirmRequest, footprint_modal
-from handlers.hop import ack_now, tell
+from handlers.hop import ack_now, tell_click
 from handlers.middleware import guarded, needs_key
 from handlers.payloads import Click
 
@@ -47,4 +47,4 @@ def open_footprint(services: Services, body: dict[str, Any]) -> None:
             raise KeycheckError("Nothing it left behind can be contained from Slack.")
         services.messenger.open_view(click.trigger_id, footprint_modal(request, steps, left))
     except KeycheckError as error:
-        tell(services.messenger, click.channel, click.user, f"{error} Nothing was changed.")
+        tell_click(services.messenger, click, f"{error} Nothing was changed.")

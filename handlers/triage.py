@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 
 from bot.errors import KeycheckError
 from bot.models import ActionKind
@@ -27,8 +27,8 @@ def register(app: App, services: Services) -> None:
             app,
             action_id,
             middleware=guarded(services, needs_incident),
-            ack=ack_now,
-            lazy=[triage_choice(services, kind)],
+            ack=triage_choice(services, kind),
+            lazy=[],
         )
     on_action(
         app,
@@ -39,30 +39,35 @@ def register(app: App, services: Services) -> None:
     )
 
 
-def triage_choice(services: Services, kind: ActionKind) -> Callable[[dict[str, Any]], None]:
-    """Ask how long to stay quiet; nothing in AWS, so the modal opens with its content."""
+def triage_choice(services: Services, kind: ActionKind) -> Callable[[Ack, dict[str, Any]], None]:
+    """Ask how long to stay quiet; nothing in AWS, so the modal opens with its content.
 
-    def open_triage(body: dict[str, Any]) -> None:
+    It opens before the ack: on a FaaS runtime what runs after the ack is an invocation
+    of its own, which may start cold, after the trigger's 3 s.
+    """
+
+    def open_triage(ack: Ack, body: dict[str, Any]) -> None:
         click = Click.parse(body)
         value = ButtonValue.decode(click.value)
         incident = services.store.get_incident(value.i)
-        if incident is None:
-            text = f"No incident `{value.i[:40]}`: nothing was done."
-            tell_click(services.messenger, click, text)
-            return
-        request = ConfirmRequest(
-            action=kind,
-            key_id=incident.access_key_id,
-            account_id=incident.account_id,
-            incident_id=incident.id,
-            channel=click.channel,
-            thread_ts=click.thread_ts,
-        )
-        try:
-            services.messenger.open_view(click.trigger_id, triage_modal(request, incident.title))
-        except KeycheckError as error:
-            text = f"The form did not open ({error}). Try again."
-            tell_click(services.messenger, click, text)
+        problem = f"No incident `{value.i[:40]}`: nothing was done." if incident is None else ""
+        if incident is not None:
+            request = ConfirmRequest(
+                action=kind,
+                key_id=incident.access_key_id,
+                account_id=incident.account_id,
+                incident_id=incident.id,
+                channel=click.channel,
+                thread_ts=click.thread_ts,
+            )
+            try:
+                modal = triage_modal(request, incident.title)
+                services.messenger.open_view(click.trigger_id, modal)
+            except KeycheckError as error:
+                problem = f"The form did not open ({error}). Try again."
+        ack()
+        if problem:
+            tell_click(services.messenger, click, problem)
 
     open_triage.__name__ = f"open_triage_{kind.name.lower()}"
     return open_triage

@@ -12,6 +12,9 @@ from bot.runtime.process import Runtime
 from bot.runtime.settings import load_settings
 
 log = logging.getLogger(__name__)
+# The Socket Mode client pings this often and gives a link up after five failed pings or
+# four intervals without a pong: a lost link is replaced within ~10 s, not ~50 s.
+PING_SECONDS = 2.0
 
 
 def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -48,7 +51,9 @@ def _socket_mode(runtime: Runtime, settings: Settings) -> int:
     if settings.sqs_queue_url:
         worker = runtime.worker()
         threading.Thread(target=worker.run, name="sqs-worker", daemon=True).start()
-    handler = SocketModeHandler(runtime.app, settings.slack_app_token.get_secret_value())
+    handler = SocketModeHandler(
+        runtime.app, settings.slack_app_token.get_secret_value(), ping_interval=PING_SECONDS
+    )
     log.info("connecting to Slack over Socket Mode")
     handler.start()  # type: ignore[no-untyped-call]
     return 0

@@ -1,4 +1,10 @@
-"""AWS Lambda entry point: Slack requests and SNS via a function URL, alerts via SQS."""
+"""AWS Lambda entry point: Slack requests and SNS via a function URL, alerts via SQS.
+
+Slack requests come as function-URL events (payload format 2.0). Bolt acknowledges in
+the invocation Slack waits on and runs each lazy listener as an asynchronous invocation
+of this same function (`lambda:InvokeFunction` on itself), which comes back through
+`handler` and may start in a cold container.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +20,29 @@ from bot.runtime.settings import load_settings
 
 log = logging.getLogger(__name__)
 _runtime: Runtime | None = None
+_slack: SlackRequestHandler | None = None
 
 
 def _get_runtime() -> Runtime:
-    """Built on the first invocation and kept for the container's life."""
+    """Built on a container's first invocation and kept for its life.
+
+    Like `keycheck serve` at start, a new container first settles the actions a dead one
+    left `requested`, from what IAM shows, and tells each in its incident's thread.
+    """
     global _runtime
     if _runtime is None:
-        _runtime = Runtime.build(load_settings(), process_before_response=True)
+        runtime = Runtime.build(load_settings(), process_before_response=True)
+        runtime.reconcile()
+        _runtime = runtime
     return _runtime
+
+
+def _slack_handler(runtime: Runtime) -> SlackRequestHandler:
+    """One per container: it keeps the Lambda client the lazy listeners are invoked with."""
+    global _slack
+    if _slack is None or _slack.app is not runtime.app:
+        _slack = SlackRequestHandler(runtime.app)
+    return _slack
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -36,7 +57,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         if status == 200:
             runtime.ingest.deliver()
         return {"statusCode": status, "body": message}
-    response = SlackRequestHandler(runtime.app).handle(event, context)  # type: ignore[no-untyped-call]
+    response = _slack_handler(runtime).handle(event, context)  # type: ignore[no-untyped-call]
     return dict(response)
 
 

@@ -322,6 +322,14 @@ class Messenger:
         view = redact_value(view)
         self._call("views.update", "", lambda: self.client.views_update(view_id=view_id, view=view))
 
+    def update_view_by_external_id(self, external_id: str, view: dict[str, Any]) -> None:
+        """Update a modal another process opened: it knows the external id, not the view id."""
+        self._call(
+            "views.update",
+            "",
+            lambda: self.client.views_update(external_id=external_id, view=view),
+        )
+
     def upload(
         self, channel: str, thread_ts: str | None, files: list[tuple[str, bytes]], comment: str
     ) -> None:

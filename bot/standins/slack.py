@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
+from bot.standins.slack_socket import DEFAULT_APP_TOKEN, SocketMode
 from bot.standins.slack_workspace import (
     ALERTS_CHANNEL_ID,
     DEFAULT_USERGROUPS,
@@ -113,6 +114,7 @@ class SlackStandIn:
         strict_triggers: bool = False,
         clock: Callable[[], float] = time.monotonic,
         on_call: Callable[[Call], None] | None = None,
+        app_token: str | None = DEFAULT_APP_TOKEN,
     ) -> None:
         """`token=None` accepts any `xoxb-` token (sandbox); tests pin one to see invalid_auth."""
         self.host, self.port, self.token = host, port, token
@@ -130,6 +132,7 @@ class SlackStandIn:
         self._late: dict[str, deque[float]] = defaultdict(deque)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self.socket_mode = SocketMode(app_token, host)
 
     def _new_workspace(self) -> Workspace:
         users, usergroups, strict = self._config
@@ -157,6 +160,7 @@ class SlackStandIn:
         return self
 
     def stop(self) -> None:
+        self.socket_mode.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -462,6 +466,8 @@ class SlackStandIn:
         )
         if refused:
             return 200, {"ok": False, "error": refused}, {}
+        if method == "apps.connections.open":
+            return 200, self.socket_mode.open(token), {}
         refusal = self._authorised(token)
         if refusal:
             return 200, {"ok": False, "error": refusal}, {}
@@ -587,7 +593,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     token = DEFAULT_TOKEN if args.require_token else None
-    standin = SlackStandIn(host=args.host, port=args.port, token=token, on_call=_print_call)
+    app_token = DEFAULT_APP_TOKEN if args.require_token else None
+    standin = SlackStandIn(
+        host=args.host, port=args.port, token=token, on_call=_print_call, app_token=app_token
+    )
     with standin:
         print(f"Slack stand-in at {standin.url} (#security-alerts is {ALERTS_CHANNEL_ID})")
         print(f"Point keycheck at it: SLACK_API_URL={standin.url}", flush=True)
