@@ -70,3 +70,8 @@ def incident_key(action: ActionKind, incident_id: str, generation: int) -> str:
 def undo_key(original_id: str, attempt: int) -> str:
     """The undo of one action; `attempt` counts the undos of it that failed before."""
     return f"undo|{original_id}|{attempt}"
+
+
+def watch_id(account_id: str, key_id: str) -> str:
+    """One watch per key in its account: a second containment extends it, never doubles it."""
+    return f"{account_id}:{key_id}"

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.alerts.parse import parse_body
-from bot.alerts.story import beats
+from bot.alerts.story import beats, signature
 from bot.config import Settings
 from bot.errors import BadEnvelope, KeycheckError, user_message
 from bot.ingest.cards import draw_card
@@ -30,7 +30,12 @@ DELIVERY_LEASE = "deliver"
 LEASE_SECONDS = 30.0
 # One round posts at most this many of an incident's alerts, new incidents' cards first,
 # so one key's long backlog never holds back another key's first card.
-ROUND_PER_INCIDENT = 5
+# A round tells each incident at most this many kinds of alert (each kind may be news, a
+# post) and this many alerts in all. Repeats cost only one edit of the digest, so a flood of
+# one kind drains in a few rounds, not one round per five alerts, while every other
+# incident still gets its turn between them.
+ROUND_KINDS = 5
+ROUND_ALERTS = 500
 AlarmCompleter = Callable[[Alert], Alert]
 # Auto-containment of one alert in its incident: the outcomes, [] when its type is not listed.
 Contain = Callable[[Alert, str], list[ActionOutcome]]
@@ -50,6 +55,18 @@ def fair_round(backlog: list[tuple[Alert, Incident]]) -> list[tuple[str, list[Al
         by_incident.setdefault(incident.id, []).append(alert)
         carded[incident.id] = bool(incident.thread_ts)
     return sorted(by_incident.items(), key=lambda item: carded[item[0]])
+
+
+def round_batch(pending: list[Alert]) -> list[Alert]:
+    """An incident's share of one round: its oldest waiting alerts, up to ROUND_KINDS kinds."""
+    kinds: set[tuple[str, ...]] = set()
+    batch: list[Alert] = []
+    for alert in pending[:ROUND_ALERTS]:
+        kinds.add(signature(alert))
+        if len(kinds) > ROUND_KINDS:
+            break
+        batch.append(alert)
+    return batch
 
 
 def snoozed(incident: Incident, now: datetime) -> bool:
@@ -165,7 +182,7 @@ class Ingest:
                 return attempted
             self.poster.refresh()
             for incident_id, pending in fair_round(backlog):
-                batch = pending[:ROUND_PER_INCIDENT]
+                batch = round_batch(pending)
                 attempted |= {a.dedup_key for a in batch}
                 self._deliver_incident(incident_id, batch, {a.dedup_key for a in pending})
 

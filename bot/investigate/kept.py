@@ -14,6 +14,7 @@ from typing import Any
 
 import msgspec
 
+from bot.analysis.footprint import FootprintItem
 from bot.analysis.report import TimelineReport
 from bot.domain.actions import new_action_id
 from bot.models import (
@@ -58,6 +59,7 @@ def timeline_record(incident: Incident, report: TimelineReport, actor: str) -> A
             "event_count": len(report.events),
             "events": [_kept_event(event) for event in events],
             "findings": [_kept(finding) for finding in report.findings],
+            "footprint": msgspec.to_builtins(report.footprint),
         },
     )
 
@@ -91,6 +93,7 @@ def kept_timeline(actions: list[ActionRecord]) -> TimelineReport | None:
         generated_at=record.updated_at,
         events=[msgspec.convert(e, TimelineEvent) for e in after.get("events", [])],
         findings=[msgspec.convert(f, Finding) for f in after.get("findings", [])],
+        footprint=[msgspec.convert(f, FootprintItem) for f in after.get("footprint", [])],
     )
 
 

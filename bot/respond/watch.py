@@ -25,6 +25,7 @@ from bot.aws.cloudtrail import lookup_events
 from bot.aws.ratelimit import LOOKUP_BUCKETS
 from bot.aws.regions import enabled_regions
 from bot.aws.sessions import Sessions
+from bot.domain.actions import watch_id
 from bot.errors import KeycheckError
 from bot.models import (
     ActionKind,
@@ -58,10 +59,6 @@ CUTTING = frozenset(
         ActionKind.DISABLE_CONSOLE_LOGIN,
     }
 )
-
-
-def watch_id(account_id: str, key_id: str) -> str:
-    return f"{account_id}:{key_id}"
 
 
 def tally(

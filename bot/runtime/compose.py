@@ -22,6 +22,7 @@ from bot.ingest.enrich import Enricher
 from bot.ingest.pipeline import CardPosted, Ingest
 from bot.investigate.picture import TimelinePictures
 from bot.investigate.post import TimelinePoster
+from bot.investigate.report_sections import footprint_section, watch_section
 from bot.investigate.reporting import Reports
 from bot.models import Incident
 from bot.respond.authorization import Responders
@@ -172,6 +173,7 @@ def reports_of(
         sessions,
         evidence_bucket=settings.evidence_bucket,
         open_items=open_items(check, store),
+        sections=[footprint_section(store), watch_section(store)],
     )
 
 

@@ -7,7 +7,7 @@ import threading
 import time
 from datetime import timedelta
 
-from bot.ingest.pipeline import Ingest
+from bot.ingest.pipeline import ROUND_ALERTS, ROUND_KINDS, Ingest, round_batch
 from bot.standins.slack import SlackStandIn
 from tests.unit.ingest.conftest import Replica
 from tests.unit.store.support import T0, alert
@@ -77,3 +77,19 @@ def test_two_replicas_post_each_reply_once_however_long_the_backlog(
     ips = [ip for c in replies for ip in re.findall(r"192\.0\.2\.\d+", str(c.params["text"]))]
     assert len(replies) == 30
     assert len(set(ips)) == len(ips) == 30
+
+
+def test_a_flood_of_repeats_drains_in_rounds_of_hundreds_not_of_five() -> None:
+    """Ten thousand repeats of one call took two thousand rounds, each reading the whole
+    backlog again: repeats cost one digest edit, so a round takes hundreds of them."""
+    flood = [alert(f"rep-{n}", key=NOISY, source_ip=f"198.51.100.{n % 250}") for n in range(1200)]
+
+    assert [a.dedup_key for a in round_batch(flood)] == [f"rep-{n}" for n in range(ROUND_ALERTS)]
+
+
+def test_a_round_stops_before_its_sixth_kind_of_alert() -> None:
+    kinds = [alert(f"k-{n}", key=NOISY, event_name=f"Call{n // 2}") for n in range(20)]
+
+    batch = round_batch(kinds)
+
+    assert [a.dedup_key for a in batch] == [f"k-{n}" for n in range(2 * ROUND_KINDS)]
