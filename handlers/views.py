@@ -118,6 +118,7 @@ def run(services: Services, request: ConfirmRequest, user: str, view: dict[str, 
             reason=reason_of(view),
             incident_id=request.incident_id,
             request_id=str(view.get("id", "")),
+            require_approval=services.settings.four_eyes,
         )
     else:
         refuse_foreign_key(services, request)

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from botocore.exceptions import BotoCoreError, ClientError
 
 from bot.analysis.footprint import FootprintItem
@@ -59,6 +60,8 @@ log = logging.getLogger(__name__)
 CONTAINMENT = (
     frozenset(UNDO_ACTION) | {ActionKind.CONTAIN_ALL, ActionKind.CONTAIN_FOOTPRINT} | ONE_WAY
 )
+# Where a footprint containment awaiting approval keeps the items it was asked for.
+FOOTPRINT = "footprint"
 # Records whose steps are records of their own, undone and settled step by step.
 MULTI_STEP = frozenset({ActionKind.CONTAIN_ALL, ActionKind.CONTAIN_FOOTPRINT})
 # A record still `requested` after this long lost its runner (a crash, a killed process):
@@ -153,6 +156,8 @@ class Responder:
             return self._existing(self._get(action_id))
         if approved.undo_of:
             return self._run_undo(self._get(approved.undo_of), approved)
+        if approved.action is ActionKind.CONTAIN_FOOTPRINT:
+            return self._run_footprint(approved)
         return self._run(approved)
 
     def undo(
@@ -196,21 +201,24 @@ class Responder:
         incident_id: str = "",
         source: str = "slack",
         request_id: str = "",
+        require_approval: bool = False,
     ) -> ActionOutcome:
         """Contain what the chain of `key_id` left behind: one record, one step per item.
 
         Each step is recorded before its IAM call under the key a repeat would meet, so a
         second "Contain everything" runs nothing twice; the whole is undone step by step.
+        Under four-eyes the items wait in the record for a second responder's approval.
         """
         key_id = parse_key_id(key_id)
         steps, _ = footprint_plan(items)
         if not steps:
             raise ActionFailed(f"Nothing that {key_id} left behind can be contained here.")
         fields = {"actor": actor, "reason": reason, "incident_id": incident_id}
+        state = ActionState.AWAITING_APPROVAL if require_approval else ActionState.REQUESTED
         record, inserted = self._begin(
             ActionKind.CONTAIN_FOOTPRINT,
             key_id,
-            ActionState.REQUESTED,
+            state,
             account_id=account_id,
             source=source,
             request_id=request_id,
@@ -218,6 +226,19 @@ class Responder:
         )
         if not inserted:
             return self._existing(record)
+        if require_approval:
+            record.before = {FOOTPRINT: msgspec.to_builtins(list(items))}
+            self.store.save_action(record)
+            return self._awaiting(record, steps)
+        return self._run_all(record, steps, target=step_target)
+
+    def _run_footprint(self, record: ActionRecord) -> ActionOutcome:
+        """An approved footprint containment: the items it was asked for, planned again."""
+        kept = record.before.get(FOOTPRINT) or []
+        steps, _ = footprint_plan([msgspec.convert(item, FootprintItem) for item in kept])
+        if not steps:
+            error = "The request kept nothing that can be contained: nothing was done."
+            return self._outcome(self._finish(record, error=error), [])
         return self._run_all(record, steps, target=step_target)
 
     def _run_undo(self, original: ActionRecord, record: ActionRecord) -> ActionOutcome:
@@ -447,9 +468,14 @@ class Responder:
             )
         return self._outcome(record, undone)
 
-    def _awaiting(self, record: ActionRecord) -> ActionOutcome:
+    def _awaiting(
+        self, record: ActionRecord, steps: list[ContainmentStep] | None = None
+    ) -> ActionOutcome:
+        """The request waiting for approval, with the steps it would take (`steps` when
+        they are not planned from the key, as a footprint's are)."""
         try:
-            steps = plan(record.action, self.key_report(record.target), self.clock())
+            if steps is None:
+                steps = plan(record.action, self.key_report(record.target), self.clock())
         except KeycheckError as error:
             return self._outcome(self._finish(record, error=str(error)), [])
         return ActionOutcome(

@@ -113,3 +113,36 @@ def test_the_footprint_is_shown_contained_everywhere_and_undone(
     assert responder.click(ActionId.UNDO, undo["value"], incident) == 200
     assert responder.submit(_submittable(slack, 1), reason="drill")[0] == 200
     assert slack.wait_for(lambda _: _iam(aws, backdoor) == before or None, timeout=30)
+
+
+@pytest.mark.settings(four_eyes=True)
+def test_under_four_eyes_the_footprint_waits_for_a_second_responder(
+    responder: Responder,
+    second_responder: Responder,
+    incident: Incident,
+    slack: SlackStandIn,
+    trail: CloudTrailStandIn,
+    backdoor: Backdoor,
+    aws: boto3.Session,
+) -> None:
+    """Contain everything ran on one responder's word while four-eyes was on."""
+    before = _iam(aws, backdoor)
+    assert responder.click(ActionId.TIMELINE, card_value(incident), incident) == 200
+    button = _with_button(slack, incident, ActionId.CONTAIN_FOOTPRINT)
+    assert responder.click(ActionId.CONTAIN_FOOTPRINT, button["value"], incident) == 200
+    assert responder.submit(_submittable(slack, 0), reason="backdoor")[0] == 200
+
+    approve = _with_button(slack, incident, ActionId.APPROVE)
+    assert _iam(aws, backdoor) == before, "nothing changes on one responder's word"
+    assert responder.click(ActionId.APPROVE, approve["value"], incident) == 200
+    own = slack.wait_for(lambda s: s.ephemerals(incident.channel))[0]
+    assert "another responder has to approve" in own["text"]
+    assert _iam(aws, backdoor) == before
+
+    assert second_responder.click(ActionId.APPROVE, approve["value"], incident) == 200
+
+    def contained(_: SlackStandIn) -> dict[str, Any] | None:
+        state = _iam(aws, backdoor)
+        return state if state["attached"] == [] and state["key"] == "Inactive" else None
+
+    assert slack.wait_for(contained, timeout=30)["inline"] == ["keycheck-deny-all"]
