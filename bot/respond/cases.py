@@ -23,6 +23,7 @@ from bot.models import (
     utcnow,
 )
 from bot.slack.blocks import Message
+from bot.slack.fallback import case_asked_text
 from bot.slack.messenger import Place
 from bot.slack.replies import already_message, case_message
 from bot.store import Store
@@ -253,11 +254,17 @@ class IncidentCases:
     """The Open case button: one case per incident, added to (not opened again) on a repeat."""
 
     def __init__(
-        self, store: Store, sessions: Sessions, key_report: Callable[[str], KeyReport]
+        self,
+        store: Store,
+        sessions: Sessions,
+        key_report: Callable[[str], KeyReport],
+        *,
+        name_of: Callable[[str], str] = lambda user: "",
     ) -> None:
         self.store = store
         self.sessions = sessions
         self.key_report = key_report
+        self.name_of = name_of
 
     def open(self, incident_id: str, *, actor: str) -> tuple[Place, Message]:
         """Open (or add to) the incident's case; a double click opens one case."""
@@ -291,7 +298,8 @@ class IncidentCases:
             incident.case_id = outcome.case_id
             self.store.save_incident(incident)
         self._finish(record, outcome)
-        return place, case_message(outcome, actor)
+        _, blocks = case_message(outcome, actor)
+        return place, (case_asked_text(self.name_of(actor), outcome.message), blocks)
 
     def _finish(self, record: ActionRecord, outcome: CaseOutcome) -> None:
         record.state = ActionState.DONE if outcome.case_id else ActionState.FAILED

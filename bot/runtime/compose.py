@@ -224,7 +224,7 @@ def build_services(
         responder=responder,
         cards=cards,
         lookup=KeyLookup(store, messenger, key_report, partial(key_account, sessions), blast),
-        cases=IncidentCases(store, sessions, key_report),
+        cases=IncidentCases(store, sessions, key_report, name_of=messenger.real_name),
         channels=IncidentChannels(
             store,
             messenger,

@@ -99,6 +99,10 @@ def triage_text(actor: str, incident: Incident) -> str:
     return f"{_said(actor)} {TRIAGED[incident.status]} incident {incident.id}."
 
 
+def case_asked_text(actor: str, result: str) -> str:
+    return f"{_said(actor)} asked for an AWS Support case: {plain(result, 300)}"
+
+
 def declared_text(actor: str, incident_id: str, channel_name: str) -> str:
     return f"{_said(actor)} declared incident {incident_id}: it is worked in #{channel_name}."
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from bot.aws.support import SUPPORT_REGION
 from bot.models import Incident
 from bot.runtime.process import Runtime
 from bot.slack.ids import ActionId
 from bot.standins.slack import SlackStandIn
 from tests.conftest import RESPONDER
 from tests.e2e.conftest import Responder, card_value, confirm_view, wait_replies
+from tests.support.aws import answer
 
 INTERNAL = ("contain-all", "deactivate-key", "declare-incident", RESPONDER)
 
@@ -51,3 +53,17 @@ def test_acknowledging_is_told_with_the_persons_name(
 
     assert told["text"] == f"Responder acknowledged incident {incident.id}."
     assert f"<@{RESPONDER}>" in str(told["blocks"])
+
+
+def test_opening_a_case_is_told_with_the_persons_name(
+    runtime: Runtime, slack: SlackStandIn, incident: Incident, responder: Responder
+) -> None:
+    support = runtime.services.sessions.client("support", incident.account_id, SUPPORT_REGION)
+    levels = [{"code": c, "name": c} for c in ("low", "normal", "high", "urgent")]
+    answer(support.meta.events, "support.DescribeSeverityLevels", {"severityLevels": levels})
+    responder.click(ActionId.OPEN_CASE, card_value(incident), incident)
+
+    [told] = wait_replies(slack, incident, 1)
+
+    assert told["text"].startswith("Responder asked for an AWS Support case: ")
+    assert not any(word in told["text"] for word in INTERNAL)
