@@ -35,9 +35,12 @@ T0 = datetime.now(UTC).replace(microsecond=0)
 
 
 def alert_body(n: int, key: str = KEY) -> str:
-    """Alert `n` for `key`: its own time and source address, so each is news in the thread."""
+    """Alert `n` for `key`: its own time, address and call, so each is news in the thread (a
+    repeat of one call from another address only moves the digest)."""
     record = scenario.recon_records(ACCOUNT, key, T0 + timedelta(seconds=n))[0]
     record["sourceIPAddress"] = f"198.51.{100 + n // 200}.{n % 200 + 1}"
+    if n:
+        record["eventName"] = f"{record['eventName']}{n}"
     record["eventID"] = str(uuid.uuid5(uuid.NAMESPACE_URL, f"{key}/{n}"))
     return scenario.sns_wrap(scenario.eventbridge_event(record), TOPIC)
 
@@ -121,7 +124,9 @@ def wait_delivered(tmp_path: Path, count: int, timeout: float) -> float:
 
 
 def cards(slack: SlackStandIn) -> list[dict[str, Any]]:
-    return slack.channel_messages(ALERTS)
+    """The channel's cards: its top-level messages that are not broadcast thread replies."""
+    listed = slack.channel_messages(ALERTS)
+    return [m for m in listed if m.get("thread_ts", m["ts"]) == m["ts"]]
 
 
 def test_slack_answering_after_15_s_still_gives_one_card(
