@@ -262,18 +262,6 @@ def user_exists(iam: IAMClient, user_name: str) -> bool:
     return True
 
 
-@aws_retry()
-def login_profile_exists(iam: IAMClient, user_name: str) -> bool:
-    """Whether the user can sign in to the console with a password."""
-    try:
-        iam.get_login_profile(UserName=user_name)
-    except ClientError as error:
-        if is_not_found(error):
-            return False
-        raise
-    return True
-
-
 def role_trust(iam: IAMClient, role_name: str) -> dict[str, Any] | None:
     """A role's trust policy as it is now, or None when the role does not exist."""
     role = get_role(iam, role_name)

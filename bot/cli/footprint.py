@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from bot.analysis.footprint import FootprintItem
 from bot.cli.analyze import csv_list
 from bot.cli.contain import outcome_text, plan_text, settled
 from bot.cli.terminal import cli_actor, confirmed, reconcile
-from bot.cli.timeline import TerminalProgress, key_account
+from bot.cli.timeline import fetch, key_account
 from bot.domain.keys import TERMINAL_USAGE, parse_key_id
-from bot.investigate.timeline import analysis_config, build_timeline, window
+from bot.investigate.timeline import window
 from bot.respond.containment import footprint_plan
 from bot.runtime.compose import aws_sessions, responder_of, store_of
 from bot.runtime.settings import load_settings
@@ -56,21 +55,8 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     sessions = aws_sessions(settings)
     account = args.account or key_account(sessions, key_id)
-    start, end = window(settings.timeline_days)
-    progress = TerminalProgress(sys.stderr)
-    try:
-        report = build_timeline(
-            sessions,
-            key_id,
-            account,
-            config=analysis_config(settings),
-            start=start,
-            end=end,
-            regions=args.regions or (),
-            progress=progress,
-        )
-    finally:
-        progress.finish()
+    span = window(settings.timeline_days)
+    report = fetch(sessions, settings, key_id, account, span, args.regions or ())
     print(footprint_text(report.footprint))
     if not args.contain:
         return 0

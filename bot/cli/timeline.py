@@ -100,6 +100,31 @@ def key_account(sessions: Sessions, key_id: str) -> str:
         return ""
 
 
+def fetch(
+    sessions: Sessions,
+    settings: Settings,
+    key_id: str,
+    account: str,
+    span: tuple[datetime, datetime],
+    regions: list[str] | tuple[str, ...],
+) -> TimelineReport:
+    """The key's timeline from LookupEvents, its progress on stderr as it goes."""
+    progress = TerminalProgress(sys.stderr)
+    try:
+        return build_timeline(
+            sessions,
+            key_id,
+            account,
+            config=analysis_config(settings),
+            start=span[0],
+            end=span[1],
+            regions=regions,
+            progress=progress,
+        )
+    finally:
+        progress.finish()
+
+
 def run(args: argparse.Namespace) -> int:
     key_id = parse_key_id(args.key, usage=TERMINAL_USAGE)
     settings = load_settings()
@@ -114,20 +139,7 @@ def run(args: argparse.Namespace) -> int:
             "LookupEvents keeps 90 days: use --since 90d or less, or --athena-table"
         )
     account = args.account or key_account(sessions, key_id)
-    progress = TerminalProgress(sys.stderr)
-    try:
-        report = build_timeline(
-            sessions,
-            key_id,
-            account,
-            config=analysis_config(settings),
-            start=start,
-            end=end,
-            regions=args.regions or (),
-            progress=progress,
-        )
-    finally:
-        progress.finish()
+    report = fetch(sessions, settings, key_id, account, (start, end), args.regions or ())
     _print(report, args.format)
     if report.failed:
         raise KeycheckError(

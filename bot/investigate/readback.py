@@ -21,10 +21,10 @@ from bot.aws.iam import (
     access_key_status,
     attached_policy_arns,
     inline_policy,
-    login_profile_exists,
     role_trust,
     user_exists,
 )
+from bot.aws.policies import has_login_profile
 from bot.aws.sessions import Sessions
 from bot.domain.policies import DENY_ALL
 from bot.investigate.describe import describe_error
@@ -45,7 +45,7 @@ def _user(iam: Any, item: FootprintItem) -> str:
 
 
 def _login(iam: Any, item: FootprintItem) -> str:
-    return "set" if login_profile_exists(iam, item.target) else "removed"
+    return "set" if has_login_profile(iam, item.target) else "removed"
 
 
 def _attached(iam: Any, item: FootprintItem) -> str:
