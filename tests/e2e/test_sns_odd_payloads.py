@@ -28,7 +28,7 @@ def nested(levels: int) -> dict[str, Any]:
 
 
 ODD_RECORDS = {
-    "a numeric eventTime of 1e20": ({"eventTime": 1e20}, AlertKind.UNRECOGNISED),
+    "a numeric eventTime of 1e20": ({"eventTime": 1e20}, AlertKind.CLOUDTRAIL_API_CALL),
     "a lone surrogate": ({"userAgent": "aws-cli/2 \ud800"}, AlertKind.CLOUDTRAIL_API_CALL),
     "490 levels of nesting": ({"requestParameters": nested(490)}, AlertKind.UNRECOGNISED),
 }
