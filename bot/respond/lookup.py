@@ -107,16 +107,18 @@ class KeyLookup:
         incident = self.store.find_incident(report.account_id, key_id)
         message = key_report_message(report, incident, incident_link=self._link(incident))
         cached = self.blast.cached(report) if self.blast else None
+        pending = self.blast is not None and cached is None  # read in the background
         shown = with_blast_radius(message, cached) if self.blast else message
         try:
             posted = self.messenger.post_to(place, shown)
         except SlackDeliveryError as error:
             if error.code not in UNREACHABLE or not response_url:
                 raise
-            private = with_blast_radius(message, cached) if cached else message
+            # An answer through response_url cannot be edited later: no "reading…" in it.
+            private = message if pending else shown
             self.messenger.respond(response_url, private, thread_ts=place.thread_ts)
             return Found(None, report, incident)
-        if self.blast is not None and cached is None:
+        if self.blast is not None and pending:
 
             def fill_in(blast: BlastRadius) -> None:
                 self.messenger.update(posted.channel, posted.ts, *with_blast_radius(message, blast))

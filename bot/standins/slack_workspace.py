@@ -402,7 +402,7 @@ class Workspace:
                 metadata=metadata,
             )
         )
-        message.broadcast = bool(thread and params.get("reply_broadcast") in (True, "true", "1"))
+        message.broadcast = bool(thread) and _param_flag(params.get("reply_broadcast"))
         return {"channel": channel.id, "ts": message.ts, "message": self.message_json(message)}
 
     def chat_update(self, params: Json) -> Json:
