@@ -10,6 +10,7 @@ import tempfile
 import urllib.request
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -178,7 +179,9 @@ def _timeline_files(slack: SlackStandIn, incident: Incident) -> list[str]:
     shared = [f.get("name", "") for m in thread for f in m.get("files") or []]
     names = sorted(name for name in shared if name.startswith(f"timeline-{incident.id}"))
     summarised = any(" Timeline of " in str(m.get("text", "")) for m in thread)
-    return names if len(names) >= 2 and summarised else []
+    # The chart follows the summary on its own thread, when matplotlib is there to draw it.
+    wanted = 3 if find_spec("matplotlib") else 2
+    return names if len(names) >= wanted and summarised else []
 
 
 def _audited(slack: SlackStandIn, incident: Incident, replies: int) -> bool:
@@ -296,10 +299,14 @@ def _report(
         channel=incident.channel,
         message_ts=incident.thread_ts,
     )
-    slack.wait_for(
-        lambda s: (
-            "asked for the report" in json.dumps(s.thread(incident.channel, incident.thread_ts))
-        ),
-        WAIT,
-    )
-    say(f"@{RESPONDER} pressed Report: report-{incident.id}.md and its chart attached")
+    names = slack.wait_for(lambda s: _report_files(s, incident), WAIT)
+    say(f"@{RESPONDER} pressed Report: {', '.join(names)} attached")
+
+
+def _report_files(slack: SlackStandIn, incident: Incident) -> list[str]:
+    """The report's files (the Markdown and its chart, uploaded together) once in the thread."""
+    thread = slack.thread(incident.channel, incident.thread_ts)
+    shared = [f.get("name", "") for m in thread for f in m.get("files") or []]
+    report = f"report-{incident.id}.md"
+    charts = sorted({n for n in shared if n == f"timeline-{incident.id}.png"})
+    return [report, *charts] if report in shared else []
