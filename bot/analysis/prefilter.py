@@ -1,8 +1,9 @@
-"""Which raw records matter to some keys, and which keys they minted: before any event is built.
+"""Which records matter to some keys, and which keys they minted: before any event is built.
 
-`keycheck analyze --key` over a large log set would spend most of its time turning every
-record into a TimelineEvent; these work on the raw dicts, so only the records that matter
-become events. The analysis redoes the chain logic on the events it keeps.
+`keycheck analyze --key` over a large log set would spend most of its time building
+TimelineEvents; these work on an event's fields as a worker flattened them, so only the
+records that matter become events. The analysis redoes the chain logic on the events it
+keeps.
 """
 
 from __future__ import annotations
@@ -11,45 +12,42 @@ from collections import deque
 from collections.abc import Iterable, Set
 from typing import Any
 
-from bot.analysis.chains import DEFAULT_DEPTH, MINTING_CALLS, STS
+from bot.analysis.chains import CREATE_ACCESS_KEY, DEFAULT_DEPTH, IAM, MINTING_CALLS, STS
 
-Record = dict[str, Any]
+Fields = dict[str, Any]
 # (the key that called, the key its call returned): one hop of a chain.
 Edge = tuple[str, str]
 # A minting call's response holds the new key here; the field name appears in its raw text.
 MINT_NEEDLE = b'"credentials"'
+# CreateAccessKey's response holds the new key under this field ("accessKeyId" does not match).
+CREATED_NEEDLE = b'"accessKey"'
 
 
-def identity_key(record: Record) -> str:
-    """userIdentity.accessKeyId, under any capitalisation of the field's name."""
-    identity = record.get("userIdentity")
-    if not isinstance(identity, dict):
-        return ""
-    key = identity.get("accessKeyId")
-    if key is None:
-        key = next((v for k, v in identity.items() if k.lower() == "accesskeyid"), "")
-    return str(key or "")
-
-
-def _returned_key(record: Record, field: str) -> str:
-    elements = record.get("responseElements")
-    inner = elements.get(field) if isinstance(elements, dict) else None
+def _returned_key(fields: Fields, block: str) -> str:
+    inner = fields["response_elements"].get(block)
     return str(inner.get("accessKeyId") or "") if isinstance(inner, dict) else ""
 
 
-def minted_edge(record: Record) -> Edge | None:
-    """(caller, new key) for a successful STS call that minted a temporary key."""
-    if record.get("eventSource") != STS or record.get("eventName") not in MINTING_CALLS:
+def key_edge(fields: Fields) -> Edge | None:
+    """(caller, new key) for a successful call that returned a key: STS minting a temporary
+    one, or IAM's CreateAccessKey a long-term one."""
+    source, name = fields["event_source"], fields["event_name"]
+    if fields["error_code"]:
         return None
-    minted = "" if record.get("errorCode") else _returned_key(record, "credentials")
-    return (identity_key(record), minted) if minted else None
+    if source == STS and name in MINTING_CALLS:
+        returned = _returned_key(fields, "credentials")
+    elif source == IAM and name == CREATE_ACCESS_KEY:
+        returned = _returned_key(fields, "accessKey")
+    else:
+        return None
+    return (fields["access_key_id"], returned) if returned else None
 
 
-def concerns(record: Record, keys: Set[str]) -> bool:
+def concerns(fields: Fields, keys: Set[str]) -> bool:
     """Made with one of the keys, or the call that created one (AssumeRole, CreateAccessKey)."""
-    if identity_key(record) in keys:
+    if fields["access_key_id"] in keys:
         return True
-    return any(_returned_key(record, field) in keys for field in ("credentials", "accessKey"))
+    return any(_returned_key(fields, block) in keys for block in ("credentials", "accessKey"))
 
 
 class Reach:

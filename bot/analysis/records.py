@@ -24,8 +24,9 @@ def _dict(value: object) -> dict[str, Any]:
 
 
 def read_time(value: object) -> datetime | None:
-    """An ISO 8601 time (CloudTrail's '2024-01-01T00:00:00Z', a shipper's '...00.000Z'), epoch
-    seconds or a datetime, in UTC; None when it is none of them."""
+    """An ISO 8601 time (CloudTrail's '2024-01-01T00:00:00Z', a shipper's '...00.000Z', RFC
+    3339's lower-case 't' and 'z'), epoch seconds or a datetime, in UTC; None when it is none
+    of them."""
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, int | float) and not isinstance(value, bool):
@@ -36,7 +37,7 @@ def read_time(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -99,6 +100,11 @@ def record_from_lookup(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _text(value: object) -> str:
+    """A field as text; a JSON null reads as empty, not as "None"."""
+    return "" if value is None else str(value)
+
+
 def _key_id(identity: dict[str, Any]) -> str:
     """userIdentity.accessKeyId; some exporters lower-case the field name (Panther's samples do)."""
     if "accessKeyId" in identity:
@@ -114,7 +120,7 @@ def _is_secret(name: str) -> bool:
     return "secret" in lowered or "token" in lowered
 
 
-def _scrubbed(value: object) -> dict[str, Any]:
+def scrubbed(value: object) -> dict[str, Any]:
     """responseElements without session tokens or secrets: they must never reach a file or Slack."""
     elements = _dict(value)
     if not elements:
@@ -151,25 +157,25 @@ def event_fields(record: dict[str, Any]) -> dict[str, Any]:
     return {
         "event_id": str(get("eventID") or content_id(record)),
         "time": record_time(record),
-        "region": str(get("awsRegion", "")),
-        "event_source": str(get("eventSource", "")),
-        "event_name": str(get("eventName", "")),
-        "event_type": str(get("eventType", "")),
+        "region": _text(get("awsRegion")),
+        "event_source": _text(get("eventSource")),
+        "event_name": _text(get("eventName")),
+        "event_type": _text(get("eventType")),
         "access_key_id": _key_id(identity),
-        "source_ip": str(get("sourceIPAddress", "")),
-        "user_agent": str(get("userAgent", "")),
-        "error_code": str(get("errorCode", "")),
-        "error_message": str(get("errorMessage", "")),
-        "account_id": str(identity.get("accountId", "")),
-        "recipient_account_id": str(get("recipientAccountId", "")),
-        "principal_arn": str(identity.get("arn", "")),
-        "principal_type": str(identity.get("type", "")),
+        "source_ip": _text(get("sourceIPAddress")),
+        "user_agent": _text(get("userAgent")),
+        "error_code": _text(get("errorCode")),
+        "error_message": _text(get("errorMessage")),
+        "account_id": _text(identity.get("accountId")),
+        "recipient_account_id": _text(get("recipientAccountId")),
+        "principal_arn": _text(identity.get("arn")),
+        "principal_type": _text(identity.get("type")),
         "user_name": _user_name(identity, context),
-        "invoked_by": str(identity.get("invokedBy", "")),
-        "mfa_authenticated": _mfa(context, extra),
+        "invoked_by": _text(identity.get("invokedBy")),
+        "mfa_authenticated": mfa_flag(_dict(context.get("attributes")), extra),
         "read_only": read_only if isinstance(read_only, bool) else None,
         "request_parameters": _dict(get("requestParameters")),
-        "response_elements": _scrubbed(get("responseElements")),
+        "response_elements": scrubbed(get("responseElements")),
         "additional_event_data": extra,
     }
 
@@ -182,8 +188,9 @@ def _user_name(identity: dict[str, Any], context: dict[str, Any]) -> str:
     return str(name or "")
 
 
-def _mfa(context: dict[str, Any], extra: dict[str, Any]) -> bool | None:
-    flag = _dict(context.get("attributes")).get("mfaAuthenticated", extra.get("MFAUsed"))
+def mfa_flag(attributes: dict[str, Any], extra: dict[str, Any]) -> bool | None:
+    """Whether the session had MFA: its attributes say so, or a console sign-in's data."""
+    flag = attributes.get("mfaAuthenticated", extra.get("MFAUsed"))
     if flag is None:
         return None
     return str(flag).lower() in {"true", "yes"}

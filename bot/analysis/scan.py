@@ -27,7 +27,8 @@ from typing import Any, Literal
 
 import msgspec
 
-from bot.analysis.records import record_from_lookup
+from bot.analysis.records import event_fields, record_from_lookup
+from bot.analysis.wire import Fields, wire_fields
 from bot.errors import KeycheckError
 
 Record = dict[str, Any]
@@ -213,35 +214,66 @@ class Scanned:
     seen: int = 0
 
 
-def scan_records(
-    blob: bytes, name: str = "input", needles: Sequence[bytes] | None = None
-) -> Scanned:
-    """The file's records; with needles, only those whose raw text holds one of them.
+@dataclass
+class ScannedFields:
+    """The events' fields of one file's records that passed the needles, and how many the
+    file had."""
 
-    A file that holds no needle at all is not split: its records are counted by their
-    time fields, for progress only.
-    """
+    fields: list[Fields] = field(default_factory=list)
+    seen: int = 0
+
+
+def _chosen(
+    blob: bytes, name: str, needles: Sequence[bytes] | None
+) -> tuple[int, list[tuple[Kind, Piece]]]:
+    """How many records the file has, and those of its pieces that hold a needle (all of
+    them without needles). A file that holds no needle at all is not split: its records
+    are counted by their time fields, for progress only."""
     try:
         text = plain(blob)
     except (OSError, EOFError, zlib.error) as error:  # a truncated or corrupt .gz
         raise UnreadableTrail(
             f"{name}: not a readable gzip file ({type(error).__name__})"
         ) from None
-    scanned = Scanned()
     hits = [] if needles is None else _hits(text, needles)
     if needles is not None and not hits:
-        scanned.seen = max(text.count(b'"eventTime"'), text.count(b'"@timestamp"'))
-        return scanned
+        return max(text.count(b'"eventTime"'), text.count(b'"@timestamp"')), []
     parts = pieces(text, name)
-    scanned.seen = len(parts)
-    chosen: Sequence[int] = range(len(parts))
-    if needles is not None and parts:
-        chosen = _holding(text, parts, needles, hits)
-    for index in chosen:
-        kind, raw = parts[index]
-        try:
-            value = _value(raw)
-        except msgspec.DecodeError as error:  # a piece the splitter let through, e.g. `7n`
-            raise UnreadableTrail(f"{name}: not JSON ({error})") from None
-        scanned.records.extend(EXPAND[kind](value))
+    if needles is None or not parts:
+        return len(parts), parts
+    return len(parts), [parts[index] for index in _holding(text, parts, needles, hits)]
+
+
+def _expanded(kind: Kind, raw: Piece, name: str) -> Iterator[Record]:
+    try:
+        value = _value(raw)
+    except msgspec.DecodeError as error:  # a piece the splitter let through, e.g. `7n`
+        raise UnreadableTrail(f"{name}: not JSON ({error})") from None
+    return EXPAND[kind](value)
+
+
+def scan_records(
+    blob: bytes, name: str = "input", needles: Sequence[bytes] | None = None
+) -> Scanned:
+    """The file's records; with needles, only those whose raw text holds one of them."""
+    seen, chosen = _chosen(blob, name, needles)
+    scanned = Scanned(seen=seen)
+    for kind, raw in chosen:
+        scanned.records.extend(_expanded(kind, raw, name))
+    return scanned
+
+
+def scan_fields(
+    blob: bytes, name: str = "input", needles: Sequence[bytes] | None = None
+) -> ScannedFields:
+    """`scan_records` as events' fields: a delivery's records are decoded straight into
+    them, any other piece through its parsed record."""
+    seen, chosen = _chosen(blob, name, needles)
+    scanned = ScannedFields(seen=seen)
+    for kind, raw in chosen:
+        quick = wire_fields(raw) if kind == "record" else None
+        if quick is not None:
+            scanned.fields.append(quick)
+        else:
+            scanned.fields.extend(map(event_fields, _expanded(kind, raw, name)))
     return scanned

@@ -1,4 +1,5 @@
-"""Many trail files at once: read, gunzipped and filtered in worker processes, one per core.
+"""Many trail files at once: read, gunzipped and filtered in worker processes, one per core
+when the files are large enough to repay starting them.
 
 With keys, the files are scanned in order, a few per worker in flight, each for the keys
 reached so far: the keys asked about and those the files already scanned showed them
@@ -19,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence, Set
@@ -27,18 +29,17 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from bot.analysis.chains import CREATE_ACCESS_KEY, DEFAULT_DEPTH, IAM
+from bot.analysis.chains import DEFAULT_DEPTH
 from bot.analysis.prefilter import (
+    CREATED_NEEDLE,
     MINT_NEEDLE,
     Edge,
+    Fields,
     Reach,
-    Record,
     concerns,
-    identity_key,
-    minted_edge,
+    key_edge,
 )
-from bot.analysis.records import event_fields
-from bot.analysis.scan import scan_records
+from bot.analysis.scan import scan_fields
 from bot.events import TimelineEvent
 
 if TYPE_CHECKING:
@@ -46,17 +47,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 _DECODER = msgspec.msgpack.Decoder(list[TimelineEvent])
-# CreateAccessKey's response holds the new key under this field ("accessKeyId" does not match).
-CREATED_NEEDLE = b'"accessKey"'
+# Below this many bytes of files, one process is done before a pool of workers would be.
+POOL_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True)
 class Source:
-    """One file by name, and how to get its bytes; `parallel` when a worker may call `load`."""
+    """One file by name, and how to get its bytes; `parallel` when a worker may call `load`;
+    `size` its bytes as stored, when known (0 when not)."""
 
     name: str
     load: Callable[[], bytes]
     parallel: bool = True
+    size: int = 0
 
 
 @dataclass(frozen=True)
@@ -110,36 +113,20 @@ def _needles(task: _Task) -> list[bytes] | None:
     return [key.encode() for key in task.keys] + edges
 
 
-def created_edge(record: Record) -> Edge | None:
-    """(caller, new key) for a successful CreateAccessKey: a long-term key to follow."""
-    if record.get("eventSource") != IAM or record.get("eventName") != CREATE_ACCESS_KEY:
-        return None
-    elements = record.get("responseElements")
-    created = elements.get("accessKey") if isinstance(elements, dict) else None
-    key = created.get("accessKeyId") if isinstance(created, dict) else None
-    return (identity_key(record), str(key)) if key and not record.get("errorCode") else None
-
-
-def key_edge(record: Record) -> Edge | None:
-    """The hop a record makes, if it minted or created a key."""
-    return minted_edge(record) or created_edge(record)
-
-
-def _kept(record: Record, task: _Task) -> bool:
+def _kept(fields: Fields, task: _Task) -> bool:
     if task.keys is None:
         return True
-    return concerns(record, task.keys) and not (task.taken and concerns(record, task.taken))
+    return concerns(fields, task.keys) and not (task.taken and concerns(fields, task.taken))
 
 
 def _scan(task: _Task) -> _Result:
     """In a worker: one file's records that the task keeps, and the keys minted in it."""
-    scanned = scan_records(task.source.load(), task.source.name, _needles(task))
-    edges = [e for e in map(key_edge, scanned.records) if e is not None] if task.edges else []
+    scanned = scan_fields(task.source.load(), task.source.name, _needles(task))
+    edges = [e for e in map(key_edge, scanned.fields) if e is not None] if task.edges else []
     result = _Result(edges=edges, seen=scanned.seen)
-    for record in scanned.records:
-        if not _kept(record, task):
+    for fields in scanned.fields:
+        if not _kept(fields, task):
             continue
-        fields = event_fields(record)
         if fields["time"] is None:
             result.undated.append(fields["event_id"])
         else:
@@ -163,14 +150,25 @@ def _unpacked(packed: _Packed) -> _Result:
     return _Result(decoded, edges, seen, undated)
 
 
+def cores() -> int:
+    """The cores this process may run on: a container's or a taskset's share, not the host's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return os.cpu_count() or 1
+
+
 def workers(sources: Sequence[Source], jobs: int | None = None) -> int:
-    """`jobs` processes, or one per core; never more than files; 1 means none is started.
+    """`jobs` processes; by default one per core when the files are large enough to repay
+    starting them (POOL_BYTES in all), else one; never more than files; 1 means none.
 
     A source whose bytes cannot be fetched in a worker (an S3 object) keeps all of them here.
     """
     if not all(source.parallel for source in sources):
         return 1
-    return max(1, min(len(sources), jobs or os.cpu_count() or 1))
+    if jobs is None and sum(source.size for source in sources) < POOL_BYTES:
+        return 1
+    return max(1, min(len(sources), jobs or cores()))
 
 
 def _leave_interrupts_to_parent() -> None:
@@ -218,15 +216,35 @@ def _sweep(
         yield task, result
 
 
+def _share_strings(events: list[TimelineEvent]) -> list[TimelineEvent]:
+    """The events, each repeated text (region, call, key, address, agent, principal) made one
+    string shared by all: a busy key's 100,000 events held 1,456 bytes each, 670 so.
+
+    Written out field by field: a loop over names with getattr and setattr took six
+    times as long, and this runs once per event kept.
+    """
+    shared = sys.intern
+    for e in events:
+        e.region, e.event_source = shared(e.region), shared(e.event_source)
+        e.event_name, e.event_type = shared(e.event_name), shared(e.event_type)
+        e.access_key_id, e.source_ip = shared(e.access_key_id), shared(e.source_ip)
+        e.user_agent, e.error_code = shared(e.user_agent), shared(e.error_code)
+        e.error_message, e.account_id = shared(e.error_message), shared(e.account_id)
+        e.recipient_account_id = shared(e.recipient_account_id)
+        e.principal_arn, e.principal_type = shared(e.principal_arn), shared(e.principal_type)
+        e.user_name, e.invoked_by = shared(e.user_name), shared(e.invoked_by)
+    return events
+
+
 def _events(result: _Result, undated: list[str] | None) -> list[TimelineEvent]:
-    """The result's events; its undated records go to `undated` (or, when nobody asked, to a
-    warning)."""
+    """The result's events, their texts shared; its undated records go to `undated` (or,
+    when nobody asked, to a warning)."""
     if result.undated and undated is None:
         missing = result.undated
         log.warning("%d records without a readable time left out: %s", len(missing), missing[:5])
     elif undated is not None:
         undated.extend(result.undated)
-    return result.events
+    return _share_strings(result.events)
 
 
 def every_event(
@@ -235,7 +253,7 @@ def every_event(
     jobs: int | None = None,
     undated: list[str] | None = None,
 ) -> Iterator[TimelineEvent]:
-    """Every record of every file, as events; `jobs` processes (default: one per core).
+    """Every record of every file, as events; `jobs` processes (default: see `workers`).
 
     The ids of records without a readable time go to `undated` instead.
     """

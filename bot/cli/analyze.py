@@ -60,7 +60,9 @@ def add(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser.add_argument("--geoip-db", type=Path, help="a MaxMind City database (.mmdb)")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument(
-        "--jobs", type=int, help="worker processes for local files (default: one per core)"
+        "--jobs",
+        type=int,
+        help="worker processes for local files (default: one per core for 64 MiB and more)",
     )
     parser.set_defaults(func=run)
 

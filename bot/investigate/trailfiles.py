@@ -72,7 +72,9 @@ def trail_sources(
             client = client or s3_client()
             found.extend(s3_sources(client, source))
             continue
-        found.extend(Source(str(p), p.read_bytes) for p in local_files(Path(source)))
+        found.extend(
+            Source(str(p), p.read_bytes, size=p.stat().st_size) for p in local_files(Path(source))
+        )
     return found
 
 

@@ -12,7 +12,15 @@ import pytest
 
 from bot.analysis.pipeline import analyze
 from bot.analysis.records import event_from_record
-from bot.analysis.sweep import Progress, Source, every_event, select_events, workers
+from bot.analysis.sweep import (
+    POOL_BYTES,
+    Progress,
+    Source,
+    cores,
+    every_event,
+    select_events,
+    workers,
+)
 from bot.analysis.tagging import AnalysisConfig
 from bot.investigate.trailfiles import trail_sources
 from tests.unit.analysis.support import KEY, T0, as_role, assume_role, record
@@ -120,6 +128,14 @@ def test_one_worker_per_core_and_none_for_one_file_or_s3(trail: list[Source]) ->
     assert workers([*trail, Source("s3://bucket/key", bytes, parallel=False)], jobs=2) == 1
 
 
+def test_a_pool_starts_by_default_only_for_files_large_enough_to_repay_it() -> None:
+    small = [Source(f"{n}.json.gz", bytes, size=POOL_BYTES // 8) for n in range(4)]
+    large = [*small, *small]
+    assert workers(small) == 1
+    assert workers(large) == min(cores(), len(large))
+    assert workers(small, jobs=2) == 2
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_records_without_a_time_are_named_not_dated(tmp_path: Path, jobs: int) -> None:
     timeless = record("CreateUser", eventID="no-time")
@@ -133,3 +149,13 @@ def test_records_without_a_time_are_named_not_dated(tmp_path: Path, jobs: int) -
     assert event.time == T0 + timedelta(minutes=1, seconds=2)
     assert [e.event_id for e in every_event(trail, jobs=jobs, undated=undated)] == ["x"]
     assert undated == ["no-time", "no-time"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_events_share_their_repeated_texts_whichever_file_they_came_from(
+    trail: list[Source], jobs: int
+) -> None:
+    events = list(every_event(trail, jobs=jobs))
+    keys = {id(e.access_key_id) for e in events if e.access_key_id == KEY}
+    regions = {id(e.region) for e in events}
+    assert (len(keys), len(regions)) == (1, 1)
