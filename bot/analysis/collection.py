@@ -8,12 +8,11 @@ that window is tagged. The thresholds are settings.
 
 from __future__ import annotations
 
-from collections import Counter, deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.analysis.bursts import actor
+from bot.analysis.bursts import actor, window_bursts
 from bot.events import TimelineEvent
 
 S3 = "s3.amazonaws.com"
@@ -37,6 +36,9 @@ class Thresholds:
     objects: int = 10
     window: timedelta = timedelta(minutes=10)
 
+    def reached(self, calls: int, objects: int) -> bool:
+        return calls >= self.reads or objects >= self.objects
+
 
 def _object(event: TimelineEvent) -> tuple[str, str]:
     """(bucket, key) read, or (bucket, prefix listed): what counts as a distinct object."""
@@ -53,22 +55,6 @@ def collection_bursts(events: Sequence[TimelineEvent], limits: Thresholds) -> se
             by_actor.setdefault(actor(event), []).append(event)
     tagged: set[str] = set()
     for series in by_actor.values():
-        tagged |= _bursts_in(sorted(series, key=lambda e: e.time), limits)
-    return tagged
-
-
-def _bursts_in(series: list[TimelineEvent], limits: Thresholds) -> set[str]:
-    tagged: set[str] = set()
-    inside: deque[TimelineEvent] = deque()
-    objects: Counter[tuple[str, str]] = Counter()
-    for event in series:
-        inside.append(event)
-        objects[_object(event)] += 1
-        while event.time - inside[0].time > limits.window:
-            gone = _object(inside.popleft())
-            objects[gone] -= 1
-            if not objects[gone]:
-                del objects[gone]
-        if len(inside) >= limits.reads or len(objects) >= limits.objects:
-            tagged.update(e.event_id for e in inside)
+        ordered = sorted(series, key=lambda e: e.time)
+        tagged |= window_bursts(ordered, limits.window, _object, limits.reached)
     return tagged

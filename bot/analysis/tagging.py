@@ -130,20 +130,24 @@ def _console_without_mfa(event: TimelineEvent) -> bool:
 
 
 def event_tags(event: TimelineEvent, config: AnalysisConfig) -> list[RuleId]:
-    """The rules that follow from this event alone."""
+    """The rules that follow from this event alone; checked one by one, as most events get
+    none and this runs for every event."""
     tags: list[RuleId] = []
     rule = api_rule(event)
     if rule is not None:
         tags.append(rule)
-    checks = (
-        (RuleId.RECON_CALLER_IDENTITY, _caller_identity(event, config)),
-        (RuleId.ACCESS_DENIED, _denied(event)),
-        (RuleId.REGION_UNAPPROVED, _unapproved_region(event, config)),
-        (RuleId.NETWORK_UNKNOWN, _unknown_network(event, config)),
-        (RuleId.ROOT_USAGE, _root(event)),
-        (RuleId.CONSOLE_LOGIN_NO_MFA, _console_without_mfa(event)),
-    )
-    tags.extend(rule for rule, fired in checks if fired)
+    if _caller_identity(event, config):
+        tags.append(RuleId.RECON_CALLER_IDENTITY)
+    if event.error_code and _denied(event):
+        tags.append(RuleId.ACCESS_DENIED)
+    if _unapproved_region(event, config):
+        tags.append(RuleId.REGION_UNAPPROVED)
+    if _unknown_network(event, config):
+        tags.append(RuleId.NETWORK_UNKNOWN)
+    if event.principal_type == "Root" and _root(event):
+        tags.append(RuleId.ROOT_USAGE)
+    if event.event_name == "ConsoleLogin" and _console_without_mfa(event):
+        tags.append(RuleId.CONSOLE_LOGIN_NO_MFA)
     return tags
 
 
