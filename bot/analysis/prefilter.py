@@ -1,20 +1,18 @@
-"""Which records matter to some keys, and which keys they minted: before any event is built.
+"""Which of a file's events matter to some keys, and which keys they minted: in the worker.
 
-`keycheck analyze --key` over a large log set would spend most of its time building
-TimelineEvents; these work on an event's fields as a worker flattened them, so only the
-records that matter become events. The analysis redoes the chain logic on the events it
-keeps.
+`keycheck analyze --key` over a large log set keeps few of the events a worker reads
+from the records that held a needle; only those kept travel to the parent, whose analysis
+redoes the chain logic on them.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Set
-from typing import Any
 
 from bot.analysis.chains import CREATE_ACCESS_KEY, DEFAULT_DEPTH, IAM, MINTING_CALLS, STS
+from bot.events import TimelineEvent
 
-Fields = dict[str, Any]
 # (the key that called, the key its call returned): one hop of a chain.
 Edge = tuple[str, str]
 # A minting call's response holds the new key here; the field name appears in its raw text.
@@ -23,31 +21,31 @@ MINT_NEEDLE = b'"credentials"'
 CREATED_NEEDLE = b'"accessKey"'
 
 
-def _returned_key(fields: Fields, block: str) -> str:
-    inner = fields["response_elements"].get(block)
+def _returned_key(event: TimelineEvent, block: str) -> str:
+    inner = event.response_elements.get(block)
     return str(inner.get("accessKeyId") or "") if isinstance(inner, dict) else ""
 
 
-def key_edge(fields: Fields) -> Edge | None:
+def key_edge(event: TimelineEvent) -> Edge | None:
     """(caller, new key) for a successful call that returned a key: STS minting a temporary
     one, or IAM's CreateAccessKey a long-term one."""
-    source, name = fields["event_source"], fields["event_name"]
-    if fields["error_code"]:
+    source, name = event.event_source, event.event_name
+    if event.error_code:
         return None
     if source == STS and name in MINTING_CALLS:
-        returned = _returned_key(fields, "credentials")
+        returned = _returned_key(event, "credentials")
     elif source == IAM and name == CREATE_ACCESS_KEY:
-        returned = _returned_key(fields, "accessKey")
+        returned = _returned_key(event, "accessKey")
     else:
         return None
-    return (fields["access_key_id"], returned) if returned else None
+    return (event.access_key_id, returned) if returned else None
 
 
-def concerns(fields: Fields, keys: Set[str]) -> bool:
+def concerns(event: TimelineEvent, keys: Set[str]) -> bool:
     """Made with one of the keys, or the call that created one (AssumeRole, CreateAccessKey)."""
-    if fields["access_key_id"] in keys:
+    if event.access_key_id in keys:
         return True
-    return any(_returned_key(fields, block) in keys for block in ("credentials", "accessKey"))
+    return any(_returned_key(event, block) in keys for block in ("credentials", "accessKey"))
 
 
 class Reach:

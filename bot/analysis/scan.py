@@ -27,9 +27,10 @@ from typing import Any, Literal
 
 import msgspec
 
-from bot.analysis.records import event_fields, record_from_lookup
-from bot.analysis.wire import Fields, wire_fields
+from bot.analysis.records import event_from_record, record_from_lookup
+from bot.analysis.wire import wire_event
 from bot.errors import KeycheckError
+from bot.events import TimelineEvent
 
 Record = dict[str, Any]
 # What a raw piece of a file is: a record of a delivery, a LookupEvents item, or any document.
@@ -215,11 +216,14 @@ class Scanned:
 
 
 @dataclass
-class ScannedFields:
-    """The events' fields of one file's records that passed the needles, and how many the
-    file had."""
+class ScannedEvents:
+    """The events of one file's records that passed the needles, and how many the file had.
 
-    fields: list[Fields] = field(default_factory=list)
+    A record without a readable time is an event dated `records.UNDATED` (that very
+    object): the caller counts it instead of placing it in 1970.
+    """
+
+    events: list[TimelineEvent] = field(default_factory=list)
     seen: int = 0
 
 
@@ -263,17 +267,17 @@ def scan_records(
     return scanned
 
 
-def scan_fields(
+def scan_events(
     blob: bytes, name: str = "input", needles: Sequence[bytes] | None = None
-) -> ScannedFields:
-    """`scan_records` as events' fields: a delivery's records are decoded straight into
-    them, any other piece through its parsed record."""
+) -> ScannedEvents:
+    """`scan_records` as events: a delivery's records are decoded straight into them, any
+    other piece through its parsed record."""
     seen, chosen = _chosen(blob, name, needles)
-    scanned = ScannedFields(seen=seen)
+    scanned = ScannedEvents(seen=seen)
     for kind, raw in chosen:
-        quick = wire_fields(raw) if kind == "record" else None
+        quick = wire_event(raw) if kind == "record" else None
         if quick is not None:
-            scanned.fields.append(quick)
+            scanned.events.append(quick)
         else:
-            scanned.fields.extend(map(event_fields, _expanded(kind, raw, name)))
+            scanned.events.extend(map(event_from_record, _expanded(kind, raw, name)))
     return scanned

@@ -34,12 +34,12 @@ from bot.analysis.prefilter import (
     CREATED_NEEDLE,
     MINT_NEEDLE,
     Edge,
-    Fields,
     Reach,
     concerns,
     key_edge,
 )
-from bot.analysis.scan import scan_fields
+from bot.analysis.records import UNDATED
+from bot.analysis.scan import scan_events
 from bot.events import TimelineEvent
 
 if TYPE_CHECKING:
@@ -113,24 +113,24 @@ def _needles(task: _Task) -> list[bytes] | None:
     return [key.encode() for key in task.keys] + edges
 
 
-def _kept(fields: Fields, task: _Task) -> bool:
+def _kept(event: TimelineEvent, task: _Task) -> bool:
     if task.keys is None:
         return True
-    return concerns(fields, task.keys) and not (task.taken and concerns(fields, task.taken))
+    return concerns(event, task.keys) and not (task.taken and concerns(event, task.taken))
 
 
 def _scan(task: _Task) -> _Result:
     """In a worker: one file's records that the task keeps, and the keys minted in it."""
-    scanned = scan_fields(task.source.load(), task.source.name, _needles(task))
-    edges = [e for e in map(key_edge, scanned.fields) if e is not None] if task.edges else []
+    scanned = scan_events(task.source.load(), task.source.name, _needles(task))
+    edges = [e for e in map(key_edge, scanned.events) if e is not None] if task.edges else []
     result = _Result(edges=edges, seen=scanned.seen)
-    for fields in scanned.fields:
-        if not _kept(fields, task):
+    for event in scanned.events:
+        if not _kept(event, task):
             continue
-        if fields["time"] is None:
-            result.undated.append(fields["event_id"])
+        if event.time is UNDATED:
+            result.undated.append(event.event_id)
         else:
-            result.events.append(TimelineEvent(**fields))
+            result.events.append(event)
     return result
 
 
@@ -147,7 +147,7 @@ def _scan_packed(task: _Task) -> _Packed:
 def _unpacked(packed: _Packed) -> _Result:
     events, edges, seen, undated = packed
     decoded = _DECODER.decode(events) if isinstance(events, bytes) else events
-    return _Result(decoded, edges, seen, undated)
+    return _Result(_share_strings(decoded), edges, seen, undated)
 
 
 def cores() -> int:
@@ -217,8 +217,8 @@ def _sweep(
 
 
 def _share_strings(events: list[TimelineEvent]) -> list[TimelineEvent]:
-    """The events, each repeated text (region, call, key, address, agent, principal) made one
-    string shared by all: a busy key's 100,000 events held 1,456 bytes each, 670 so.
+    """Events decoded from a worker's MessagePack, their repeated texts shared again as
+    `records` shares them (MessagePack carries each copy).
 
     Written out field by field: a loop over names with getattr and setattr took six
     times as long, and this runs once per event kept.
@@ -237,14 +237,14 @@ def _share_strings(events: list[TimelineEvent]) -> list[TimelineEvent]:
 
 
 def _events(result: _Result, undated: list[str] | None) -> list[TimelineEvent]:
-    """The result's events, their texts shared; its undated records go to `undated` (or,
-    when nobody asked, to a warning)."""
+    """The result's events; its undated records go to `undated` (or, when nobody asked, to a
+    warning)."""
     if result.undated and undated is None:
         missing = result.undated
         log.warning("%d records without a readable time left out: %s", len(missing), missing[:5])
     elif undated is not None:
         undated.extend(result.undated)
-    return _share_strings(result.events)
+    return result.events
 
 
 def every_event(

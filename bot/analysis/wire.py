@@ -1,32 +1,34 @@
-"""A delivery's record decoded straight into an event's fields, without a dict in between.
+"""A delivery's record decoded straight into an event, without a dict in between.
 
 A busy key's day is 100,000 records, each kept: building a dict of every field of every
 record and then reading a few of them back was most of `keycheck analyze`'s time. Here
 msgspec reads only the fields an event has, typed, in C. A record this shape does not fit
-(a field of another type, a time that is not RFC 3339, no eventID, no key under its usual
-name) returns None and takes the general way, `records.event_fields`, with the same result.
+(a field of another type, a time that is not RFC 3339 or none at all, no eventID, no key
+under its usual name) returns None and takes the general way,
+`records.event_from_record`, with the same result.
 """
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
 import msgspec
 
 from bot.analysis.records import mfa_flag, scrubbed
+from bot.events import TimelineEvent
 
-Fields = dict[str, Any]
 _Object = dict[str, Any] | None
 
 
 # Fields are named as CloudTrail writes them: msgspec matches them by name.
-class _Session(msgspec.Struct):
+class _Session(msgspec.Struct, gc=False):
     attributes: _Object = None
     sessionIssuer: _Object = None
 
 
-class _Identity(msgspec.Struct):
+class _Identity(msgspec.Struct, gc=False):
     type: str = ""
     arn: str = ""
     accountId: str = ""
@@ -36,7 +38,7 @@ class _Identity(msgspec.Struct):
     sessionContext: _Session | None = None
 
 
-class _Record(msgspec.Struct):
+class _Record(msgspec.Struct, gc=False):
     eventID: str = ""
     eventTime: datetime | None = None
     timestamp: datetime | None = msgspec.field(default=None, name="@timestamp")
@@ -59,46 +61,42 @@ class _Record(msgspec.Struct):
 _DECODER = msgspec.json.Decoder(_Record)
 
 
-def _utc(moment: datetime | None) -> datetime | None:
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
-
-
-def wire_fields(raw: bytes | msgspec.Raw) -> Fields | None:
-    """The event's fields of one raw delivery record, as `event_fields` makes them; None
-    when the record must take that general way instead."""
+def wire_event(raw: bytes | msgspec.Raw) -> TimelineEvent | None:
+    """The event of one raw delivery record, as `event_from_record` makes it; None when the
+    record must take that general way instead."""
     try:
         record = _DECODER.decode(raw)
     except msgspec.DecodeError:  # a field of another type; or a lone surrogate, a huge number
         return None
-    identity = record.userIdentity
-    if identity is None or not identity.accessKeyId or not record.eventID:
+    identity, moment = record.userIdentity, record.eventTime or record.timestamp
+    if identity is None or not identity.accessKeyId or not record.eventID or moment is None:
         return None
     context = identity.sessionContext
     extra = record.additionalEventData or {}
     issuer = (context.sessionIssuer or {}) if context else {}
-    return {
-        "event_id": record.eventID,
-        "time": _utc(record.eventTime or record.timestamp),
-        "region": record.awsRegion,
-        "event_source": record.eventSource,
-        "event_name": record.eventName,
-        "event_type": record.eventType,
-        "access_key_id": identity.accessKeyId,
-        "source_ip": record.sourceIPAddress,
-        "user_agent": record.userAgent,
-        "error_code": record.errorCode,
-        "error_message": record.errorMessage,
-        "account_id": identity.accountId,
-        "recipient_account_id": record.recipientAccountId,
-        "principal_arn": identity.arn,
-        "principal_type": identity.type,
-        "user_name": identity.userName or str(issuer.get("userName") or ""),
-        "invoked_by": identity.invokedBy,
-        "mfa_authenticated": mfa_flag((context.attributes if context else None) or {}, extra),
-        "read_only": record.readOnly,
-        "request_parameters": record.requestParameters or {},
-        "response_elements": scrubbed(record.responseElements),
-        "additional_event_data": extra,
-    }
+    attributes = (context.attributes or {}) if context else {}
+    elements, shared = record.responseElements, sys.intern  # texts shared as records.py does
+    return TimelineEvent(
+        event_id=record.eventID,
+        time=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
+        region=shared(record.awsRegion),
+        event_source=shared(record.eventSource),
+        event_name=shared(record.eventName),
+        event_type=shared(record.eventType),
+        access_key_id=shared(identity.accessKeyId),
+        source_ip=shared(record.sourceIPAddress),
+        user_agent=shared(record.userAgent),
+        error_code=shared(record.errorCode),
+        error_message=shared(record.errorMessage),
+        account_id=shared(identity.accountId),
+        recipient_account_id=shared(record.recipientAccountId),
+        principal_arn=shared(identity.arn),
+        principal_type=shared(identity.type),
+        user_name=shared(identity.userName or str(issuer.get("userName") or "")),
+        invoked_by=shared(identity.invokedBy),
+        mfa_authenticated=mfa_flag(attributes, extra),
+        read_only=record.readOnly,
+        request_parameters=record.requestParameters or {},
+        response_elements=scrubbed(elements) if elements else {},
+        additional_event_data=extra,
+    )

@@ -10,10 +10,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from bot.analysis.context import AnalysisSettings, NoSettings, analysis_config
-from bot.analysis.export import analysis_dict, indented, iso
+from bot.analysis.export import iso, write_analysis_json
 from bot.analysis.findings import call_name
 from bot.analysis.pipeline import analyze
 from bot.analysis.report import Analysis
@@ -137,7 +137,8 @@ def run(args: argparse.Namespace) -> int:
         result = analyze(events, config, keys=keys)
         warn_undated(undated)
         if args.format == "json":
-            sys.stdout.write(analyze_json(result, undated) + "\n")
+            sys.stdout.flush()
+            write_analyze_json(result, undated, sys.stdout.buffer)
         else:
             print(analysis_table(result))
     return 0
@@ -154,12 +155,13 @@ def warn_undated(undated: list[str]) -> None:
         )
 
 
-def analyze_json(result: Analysis, undated: list[str]) -> str:
-    """DESIGN's object; with `undated` (count and ids) only when some records had no time."""
-    body = analysis_dict(result)
-    if undated:
-        body["undated"] = {"records": len(undated), "event_ids": undated}
-    return indented(body).decode()
+def write_analyze_json(result: Analysis, undated: list[str], out: BinaryIO) -> None:
+    """DESIGN's object, and a line break; with `undated` (count and ids) only when some
+    records had no time."""
+    more = {"undated": {"records": len(undated), "event_ids": undated}} if undated else None
+    write_analysis_json(result, out, more)
+    out.write(b"\n")
+    out.flush()
 
 
 def analysis_table(result: Analysis) -> str:

@@ -5,11 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import msgspec
+import pytest
 
-from bot.analysis.export import analysis_dict, timeline_csv, timeline_json
+from bot.analysis.export import (
+    analysis_dict,
+    indented,
+    timeline_csv,
+    timeline_json,
+    write_analysis_json,
+)
 from bot.analysis.pipeline import analyze
 from bot.analysis.report import RegionResult, TimelineReport
 from bot.analysis.tagging import AnalysisConfig
@@ -116,3 +124,15 @@ def test_the_evidence_file_is_written_as_json_dumps_would_write_it() -> None:
     written = timeline_json(report)
     assert written == json.dumps(json.loads(written), indent=1, ensure_ascii=False).encode()
     assert json.loads(written)["events"][0]["request_parameters"]["size"] == 2**70
+
+
+@pytest.mark.parametrize("events", [0, 1, 2, 3, 7])
+def test_the_analyze_json_written_in_slices_is_the_whole_object_indented(events: int) -> None:
+    report = _report()
+    calls = [event(f"List{n}", "iam", when=T0 + timedelta(seconds=n)) for n in range(events)]
+    result = replace(report, events=calls)
+    undated = {"undated": {"records": 1, "event_ids": ["x"]}}
+    for more in (None, undated):
+        out = io.BytesIO()
+        write_analysis_json(result, out, more, at_once=2)
+        assert out.getvalue() == indented({**analysis_dict(result), **(more or {})})

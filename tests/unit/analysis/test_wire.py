@@ -1,8 +1,8 @@
-"""The delivery records' quick way to an event's fields gives what the general way gives.
+"""The delivery records' quick way to an event gives what the general way gives.
 
 The quick way reads the few fields an event has straight from the raw record; any record
 it cannot read exactly (it says so with None) takes the general way. Either way the same
-fields, or a file analysed on one machine would differ from the same file on another.
+event, or one record would read differently as a delivery than as an export.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from bot.analysis.records import event_fields
-from bot.analysis.scan import UnreadableTrail, scan_fields, scan_records
-from bot.analysis.wire import wire_fields
+from bot.analysis.records import UNDATED, event_from_record
+from bot.analysis.scan import UnreadableTrail, scan_events, scan_records
+from bot.analysis.wire import wire_event
 from tests.conftest import SHARED_DATA
 from tests.support.json_values import JSON, TEXT
 from tests.unit.analysis.support import KEY, record
@@ -89,9 +89,9 @@ WIRE_RECORD = WELL_TYPED | st.builds(
 def same_either_way(document: dict[str, Any]) -> bool:
     """True when the quick way read it (and agreed); False when it left it to the general way."""
     raw = json.dumps(document).encode()
-    quick = wire_fields(raw)
+    quick = wire_event(raw)
     if quick is not None:
-        assert quick == event_fields(json.loads(raw))
+        assert quick == event_from_record(json.loads(raw))
     return quick is not None
 
 
@@ -117,12 +117,14 @@ def test_the_cases_the_quick_way_leaves_are_read_the_general_way() -> None:
         {**typical, "eventTime": 1779365518},  # epoch seconds
         {**typical, "userIdentity": {"accesskeyid": KEY}},  # an exporter's lower case
         {**typical, "readOnly": "true"},
+        {key: value for key, value in typical.items() if key != "eventTime"},  # undated
     ]
     blob = json.dumps({"Records": odd}).encode()
     assert not any(same_either_way(document) for document in odd)
-    expected = [event_fields(document) for document in scan_records(blob).records]
-    assert scan_fields(blob).fields == expected
-    assert [fields["access_key_id"] for fields in expected] == [KEY] * 4
+    expected = [event_from_record(document) for document in scan_records(blob).records]
+    assert scan_events(blob).events == expected
+    assert [event.access_key_id for event in expected] == [KEY] * 5
+    assert scan_events(blob).events[-1].time is UNDATED
 
 
 def _trail_files() -> list[Path]:
