@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from bot.alerts.keyid import find
 from bot.analysis.records import event_from_record, record_from_lookup
-from bot.analysis.scan import UnreadableTrail, scan_records
+from bot.analysis.scan import UnreadableTrail, scan_events, scan_records
 from bot.domain.keys import KEY_ID
 from bot.domain.redact import redact_secrets
 from tests.support.json_values import DEEP, JSON, TEXT
@@ -64,6 +64,8 @@ def scanned_or_refused(blob: bytes) -> list[dict[str, Any]]:
 def test_any_file_gives_records_or_a_refusal(blob: bytes, zipped: bool) -> None:
     records = scanned_or_refused(gzip.compress(blob) if zipped else blob)
     assert all(isinstance(record, dict) for record in records)
+    events = [] if not records else scan_events(blob, "fuzz.json").events
+    assert events == [event_from_record(record) for record in records]
 
 
 @EXAMPLES

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from bot.analysis import sweep
 from bot.analysis.pipeline import analyze
 from bot.analysis.records import event_from_record
 from bot.analysis.sweep import (
@@ -159,3 +160,39 @@ def test_events_share_their_repeated_texts_whichever_file_they_came_from(
     keys = {id(e.access_key_id) for e in events if e.access_key_id == KEY}
     regions = {id(e.region) for e in events}
     assert (len(keys), len(regions)) == (1, 1)
+
+
+def _counting_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files scanned in this process (a worker's scans count in the worker's memory)."""
+    here: list[str] = []
+    scan = sweep._scan
+
+    def counted(task: Any) -> Any:
+        here.append(task.source.name)
+        return scan(task)
+
+    monkeypatch.setattr(sweep, "_scan", counted)
+    return here
+
+
+@pytest.mark.skipif(cores() < 2, reason="a pool needs two cores")
+@pytest.mark.parametrize("share", [1, 10])
+def test_a_pool_that_keeps_most_of_what_it_reads_finishes_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: int
+) -> None:
+    """Every record the key's: the parent is the bottleneck and takes the rest itself;
+    one in ten: the pool goes on. Either way the same events as one process finds."""
+    files = {
+        f"{n:02}.json": [
+            record("ListUsers", key=KEY if i % share == 0 else OTHER, when=T0 + i * minute)
+            for i in range(10)
+        ]
+        for n in range(4 * cores())
+    }
+    trail = _write(tmp_path, files)
+    alone = select_events(trail, {KEY}, jobs=1)
+    monkeypatch.setattr(sweep, "POOL_SAMPLE", 1)
+    here = _counting_scans(monkeypatch)
+    pooled = select_events(trail, {KEY}, jobs=cores())
+    assert sorted(e.event_id for e in pooled) == sorted(e.event_id for e in alone)
+    assert (len(here) > 0) is (share == 1)
