@@ -9,6 +9,8 @@ A file is split into its records as raw JSON first (msgspec validates it without
 a single object); a record whose raw text holds none of the given needles (key ids) is
 dropped there, so only the records that may matter are parsed into dicts. Any key id a
 record carries appears verbatim in its text, LookupEvents' escaped CloudTrailEvent included.
+`scan_events` goes one step further: a delivery's records become events with no dict in
+between (`bot.analysis.wire`).
 """
 
 from __future__ import annotations
