@@ -315,6 +315,9 @@ def select_events(
         scanned.append((task.source, task.keys or frozenset()))
     final = reached.keys
     again = [_Task(source, final - known, known) for source, known in scanned if known != final]
+    # A pool for the second pass only when its own files repay it: forking a parent that
+    # holds a busy key's events to rescan three files cost more than the scan.
+    count = min(count, workers([task.source for task in again]))
     for _, result in _sweep(iter(again), len(again), count, progress, second_pass=True):
         kept += _events(result, undated)
     return kept

@@ -196,3 +196,14 @@ def test_a_pool_that_keeps_most_of_what_it_reads_finishes_in_one_process(
     pooled = select_events(trail, {KEY}, jobs=cores())
     assert sorted(e.event_id for e in pooled) == sorted(e.event_id for e in alone)
     assert (len(here) > 0) is (share == 1)
+
+
+@pytest.mark.skipif(cores() < 2, reason="a pool needs two cores")
+def test_a_second_pass_over_few_small_files_forks_no_pool(
+    trail: list[Source], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = select_events(trail, {KEY}, depth=3, jobs=1)
+    here = _counting_scans(monkeypatch)
+    kept = select_events(trail, {KEY}, depth=3, jobs=2)
+    assert sorted(e.event_id for e in kept) == sorted(e.event_id for e in alone)
+    assert here, "the second pass was sent to a pool"
