@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -281,3 +283,40 @@ def test_lookup_events_output_is_dated_by_its_event_time(
     lookup.write_text(json.dumps({"Events": [{**item, "CloudTrailEvent": json.dumps(inner)}]}))
     body = analyse_json(capsys, str(lookup))
     assert [e["time"] for e in body["events"]] == ["2026-05-21T12:11:58Z"]
+
+
+def analyze_process(cwd: Path, *args: str) -> str:
+    """`keycheck analyze` as a process of its own: what really reaches its standard output."""
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "analyze", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=cwd,
+    )
+    return done.stdout + done.stderr
+
+
+def test_a_forged_files_secrets_in_the_fields_a_row_shows_are_not_printed(
+    tmp_path: Path,
+) -> None:
+    """A hand-made export, or a forged one, can carry a secret in any field; the JSON and
+    the table print it redacted, and the JSON still reads, every event in it."""
+    secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+    slack = "xoxb-2718281828-3141592653-QwErTyUiOpAsDfGh"
+    github = "ghp_" + "a1B2" * 9
+    records = [
+        record("GetCallerIdentity", "sts", ip=github),
+        record(slack, "iam", errorCode=secret, eventID="e-2"),
+        record("CreateUser", "iam", awsRegion=f"Bearer {secret}", eventID=f"id {secret}"),
+    ]
+    path = tmp_path / "forged.json"
+    path.write_text(json.dumps({"Records": records}))
+    printed = analyze_process(tmp_path, str(path), "--format", "json")
+    body = json.loads(printed)
+    assert len(body["events"]) == 3
+    table = analyze_process(tmp_path, str(path))
+    for output in (printed, table):
+        assert [s for s in (secret, slack, github) if s in output] == []
+        assert "[redacted]" in output
+    assert {e["source_ip"] for e in body["events"]} >= {"[redacted]"}
