@@ -18,6 +18,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+def in_utc(moment: datetime) -> datetime:
+    """The moment in UTC, which every time is shown in: a log shipper's '+02:00' kept as
+    given was printed two hours wrong, with UTC's Z after it. A naive time is taken as UTC,
+    as our models store it."""
+    if moment.tzinfo is UTC:
+        return moment
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
 class KeyKind(StrEnum):
     LONG_TERM = "long-term"
     TEMPORARY = "temporary"

@@ -9,7 +9,7 @@ from typing import Any
 
 import msgspec
 
-from bot.events import TimelineEvent
+from bot.events import TimelineEvent, in_utc
 
 # Where STS, IAM, SSO and Cognito put credentials in responseElements; in them, any field
 # named like a secret or a token is dropped (sessionToken, secretAccessKey, SecretKey, ...).
@@ -26,10 +26,10 @@ def _dict(value: object) -> dict[str, Any]:
 
 def read_time(value: object) -> datetime | None:
     """An ISO 8601 time (CloudTrail's '2024-01-01T00:00:00Z', a shipper's '...00.000Z', RFC
-    3339's lower-case 't' and 'z'), epoch seconds or a datetime, in UTC; None when it is none
-    of them."""
+    3339's lower-case 't' and 'z', any offset), epoch seconds or a datetime, in UTC; None
+    when it is none of them."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return in_utc(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return datetime.fromtimestamp(value, UTC)
@@ -41,7 +41,7 @@ def read_time(value: object) -> datetime | None:
         parsed = datetime.fromisoformat(value.upper().replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return in_utc(parsed)
 
 
 def record_time(record: dict[str, Any]) -> datetime | None:

@@ -11,13 +11,13 @@ under its usual name) returns None and takes the general way,
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import msgspec
 
 from bot.analysis.records import mfa_flag, scrubbed
-from bot.events import TimelineEvent
+from bot.events import TimelineEvent, in_utc
 
 _Object = dict[str, Any] | None
 
@@ -78,7 +78,7 @@ def wire_event(raw: bytes | msgspec.Raw) -> TimelineEvent | None:
     elements, shared = record.responseElements, sys.intern  # texts shared as records.py does
     return TimelineEvent(
         event_id=record.eventID,
-        time=moment if moment.tzinfo else moment.replace(tzinfo=UTC),
+        time=in_utc(moment),
         region=shared(record.awsRegion),
         event_source=shared(record.eventSource),
         event_name=shared(record.eventName),

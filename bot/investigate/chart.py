@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.errors import KeycheckError
+from bot.events import in_utc
 from bot.models import TimelineEvent
-from bot.slack.format import as_utc
 
 WIDTH_IN, HEIGHT_IN, DPI = 10.0, 4.8, 100
 MAX_ROWS = 8
@@ -53,7 +53,7 @@ def row_of(event: TimelineEvent, shown: list[str]) -> str:
 
 def _days(moment: datetime) -> float:
     """matplotlib's date axis unit: days since its epoch, 1970-01-01 UTC (matplotlib ≥ 3.3)."""
-    return as_utc(moment).timestamp() / 86400.0
+    return in_utc(moment).timestamp() / 86400.0
 
 
 def timeline_png(events: Sequence[TimelineEvent], marks: Sequence[Mark], title: str) -> bytes:

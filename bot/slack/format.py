@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 
 from bot.domain.redact import redact_secrets
+from bot.events import in_utc
 
 ELLIPSIS = "…"
 _CONTROL = re.compile(
@@ -72,19 +73,14 @@ def link(url: str, limit: int = 300) -> str:
     return code(url, limit)
 
 
-def as_utc(moment: datetime) -> datetime:
-    """Aware UTC time; a naive datetime is taken to be UTC already, as our models store it."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 def utc_time(moment: datetime) -> str:
     """`12:14:05 UTC`: the zone is always written so nobody reads it as local time."""
-    return as_utc(moment).strftime("%H:%M:%S UTC")
+    return in_utc(moment).strftime("%H:%M:%S UTC")
 
 
 def utc_datetime(moment: datetime) -> str:
     """`2024-05-01 12:14:05 UTC`."""
-    return as_utc(moment).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return in_utc(moment).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def local_time(moment: datetime, *, date: bool = True, ago: bool = False) -> str:
@@ -97,9 +93,9 @@ def local_time(moment: datetime, *, date: bool = True, ago: bool = False) -> str
     if ago:
         tokens += " ({ago})"
     fallback = utc_datetime(moment) if date else utc_time(moment)
-    return f"<!date^{int(as_utc(moment).timestamp())}^{tokens}|{fallback}>"
+    return f"<!date^{int(in_utc(moment).timestamp())}^{tokens}|{fallback}>"
 
 
 def age_days(created: datetime, now: datetime) -> int:
     """Whole days between two times, never negative (clock skew between AWS and us)."""
-    return max(0, (as_utc(now) - as_utc(created)).days)
+    return max(0, (in_utc(now) - in_utc(created)).days)

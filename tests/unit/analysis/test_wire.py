@@ -8,6 +8,7 @@ event, or one record would read differently as a delivery than as an export.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot.analysis.export import iso
 from bot.analysis.records import UNDATED, event_from_record
 from bot.analysis.scan import UnreadableTrail, scan_events, scan_records
 from bot.analysis.wire import wire_event
@@ -145,3 +147,13 @@ def test_every_third_party_record_reads_the_same_either_way() -> None:
             else:
                 general += 1
     assert quick > 2 * general, (quick, general)  # most take the quick way, and agree
+
+
+@pytest.mark.parametrize("written", ["2026-05-21T12:00:00+02:00", "2026-05-21T06:00:00-04:00"])
+def test_a_time_with_an_offset_is_read_in_utc_either_way(written: str) -> None:
+    """A shipper may write local time with its offset; the timeline speaks UTC."""
+    document = record("ListUsers", "iam", eventTime=written)
+    quick, general = wire_event(json.dumps(document).encode()), event_from_record(document)
+    assert quick is not None
+    assert quick.time == general.time == datetime(2026, 5, 21, 10, tzinfo=UTC)
+    assert iso(quick.time) == iso(general.time) == "2026-05-21T10:00:00Z"
