@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from datetime import datetime, timedelta
 from typing import TextIO
 
-from bot.analysis.export import analysis_dict, timeline_csv, timeline_json
+from bot.analysis.export import timeline_csv, timeline_json
 from bot.analysis.report import RegionProgress, TimelineReport
 from bot.aws.athena import CloudTrailTable
 from bot.aws.cloudtrail import LOOKUP_WINDOW
 from bot.aws.sessions import Sessions
 from bot.aws.sts import get_access_key_info
-from bot.cli.analyze import analysis_table, csv_list
+from bot.cli.analyze import analysis_table, csv_list, write_analyze_json
 from bot.config import Settings
 from bot.domain.keys import TERMINAL_USAGE, parse_key_id
 from bot.domain.redact import redact_bytes
@@ -177,8 +176,8 @@ def _from_athena(
         regions=args.regions or (),
     )
     if args.format == "json":
-        json.dump(analysis_dict(result), sys.stdout, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.flush()
+        write_analyze_json(result, [], sys.stdout.buffer)
     else:
         print(analysis_table(result))
     return 0

@@ -17,7 +17,7 @@ from bot.cli.main import main
 from bot.cli.timeline import TerminalProgress, since
 from bot.standins.cloudtrail import CloudTrailStandIn
 from tests.unit.analysis.support import KEY, assume_role, cloudtrail_standin, record
-from tests.unit.aws.test_athena import ROWS, inject
+from tests.unit.aws.test_athena import COLUMNS, ROWS, _row, inject
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 ASIA = "ASIAPOIUYTREWQLKJHGF"
@@ -175,3 +175,28 @@ def test_athena_reads_past_90_days_with_the_same_analysis(
     assert [e["event_name"] for e in body["events"]] == ["GetCallerIdentity", "CreateUser"]
     assert "persistence.user" in body["events"][1]["tags"]
     assert "security.cloudtrail_logs" in err
+
+
+def test_the_athena_timelines_json_is_redacted(
+    aws: boto3.Session, moto_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A row of the trail's table may hold a secret in a field the JSON shows, as a file may."""
+    token = "ghp_" + "a1B2" * 9
+    values = [cell.get("VarCharValue") for cell in ROWS[1]["Data"]]
+    values[COLUMNS.index("sourceipaddress")] = token
+    inject(moto_url, [ROWS[0], _row(values), *ROWS[2:]])
+    code, out, err = run(
+        capsys,
+        "--since",
+        "400d",
+        "--format",
+        "json",
+        "--athena-table",
+        "security.cloudtrail_logs",
+        "--athena-output",
+        "s3://athena-results/kc/",
+    )
+    assert code == 0, err
+    assert token not in out
+    first = json.loads(out)["events"][0]
+    assert (first["event_name"], first["source_ip"]) == ("GetCallerIdentity", "[redacted]")
