@@ -19,7 +19,6 @@ from bot.analysis.pipeline import analyze
 from bot.analysis.report import Analysis
 from bot.analysis.sweep import Progress, every_event, select_events
 from bot.domain.keys import TERMINAL_USAGE, parse_key_id
-from bot.domain.redact import redact_bytes, redact_secrets
 from bot.errors import InvalidKeyId
 from bot.events import TimelineEvent
 from bot.investigate.trailfiles import trail_sources
@@ -156,29 +155,18 @@ def warn_undated(undated: list[str]) -> None:
         )
 
 
-class RedactedOut:
-    """Standard output, each part redacted on its way: a record may carry a secret in any
-    field a row shows (a hand-made export, a forged file), and output is a file too."""
-
-    def __init__(self, out: BinaryIO) -> None:
-        self.out = out
-
-    def write(self, data: bytes) -> int:
-        return self.out.write(redact_bytes(data))
-
-
 def write_analyze_json(result: Analysis, undated: list[str], out: BinaryIO) -> None:
     """DESIGN's object, and a line break; with `undated` (count and ids) only when some
-    records had no time."""
+    records had no time. Standard output redacts each part on its way (`bot.cli.output`):
+    a forged export can hold a secret in any field a row shows."""
     more = {"undated": {"records": len(undated), "event_ids": undated}} if undated else None
-    write_analysis_json(result, RedactedOut(out), more)
+    write_analysis_json(result, out, more)
     out.write(b"\n")
     out.flush()
 
 
 def analysis_table(result: Analysis) -> str:
-    """Findings first, then every tagged event, then the keys minted; for a terminal,
-    redacted as all output is."""
+    """Findings first, then every tagged event, then the keys minted; for a terminal."""
     lines = [f"{len(result.events)} events, {len(result.findings)} findings"]
     for finding in result.findings:
         lines.append(f"  [{finding.severity.value:>8}] {finding.rule.value} ({finding.technique})")
@@ -195,4 +183,4 @@ def analysis_table(result: Analysis) -> str:
         )
     for key in result.keys:
         lines.append(f"minted: {key.access_key_id} from {key.derived_from} ({key.via})")
-    return redact_secrets("\n".join(lines))
+    return "\n".join(lines)

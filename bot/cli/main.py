@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
+from bot.cli.output import redacted_output
 from bot.domain.redact import install_log_redaction
 from bot.errors import KeycheckError
 
@@ -55,19 +56,21 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one subcommand; a KeycheckError is a clear one-line message and exit status 2."""
+    """Run one subcommand; a KeycheckError is a clear one-line message and exit status 2.
+    All it prints is redacted, argparse's refusals too."""
     words = list(sys.argv[1:] if argv is None else argv)
-    args = build_parser(words).parse_args(words)
-    install_log_redaction()
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for noisy in NOISY_LOGGERS:
-        logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
-    try:
-        return int(args.func(args))
-    except KeycheckError as error:
-        print(f"keycheck: {error}", file=sys.stderr)
-        return 2
+    with redacted_output():
+        args = build_parser(words).parse_args(words)
+        install_log_redaction()
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose else logging.INFO,
+            format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+            stream=sys.stderr,
+        )
+        for noisy in NOISY_LOGGERS:
+            logging.getLogger(noisy).setLevel(logging.DEBUG if args.verbose else logging.WARNING)
+        try:
+            return int(args.func(args))
+        except KeycheckError as error:
+            print(f"keycheck: {error}", file=sys.stderr)
+            return 2

@@ -17,7 +17,6 @@ from bot.aws.sts import get_access_key_info
 from bot.cli.analyze import analysis_table, csv_list, write_analyze_json
 from bot.config import Settings
 from bot.domain.keys import TERMINAL_USAGE, parse_key_id
-from bot.domain.redact import redact_bytes
 from bot.errors import KeycheckError
 from bot.investigate.athena import athena_timeline
 from bot.investigate.timeline import analysis_config, build_timeline, describe_error, window
@@ -185,9 +184,9 @@ def _from_athena(
 
 def _print(report: TimelineReport, form: str) -> None:
     if form == "json":
-        sys.stdout.write(redact_bytes(timeline_json(report)).decode() + "\n")
+        sys.stdout.write(timeline_json(report).decode() + "\n")
     elif form == "csv":
-        sys.stdout.write(redact_bytes(timeline_csv(report)).decode())
+        sys.stdout.write(timeline_csv(report).decode())
     else:
         print(analysis_table(report))
         for failed in report.failed:
