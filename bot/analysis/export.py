@@ -7,7 +7,7 @@ import io
 import json
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, BinaryIO
 
 import msgspec
 
@@ -72,24 +72,18 @@ def indented(body: dict[str, Any]) -> bytes:
     return msgspec.json.format(msgspec.json.encode(body), indent=1)
 
 
-class Sink(Protocol):
-    """Where the analyze JSON goes, a part at a time: a file, or what redacts on the way."""
-
-    def write(self, data: bytes, /) -> object: ...
-
-
 # The analyze object's opening when its events are left out: the events go between.
 _NO_EVENTS = b'{\n "events": []'
 
 
 def write_analysis_json(
-    analysis: Analysis, out: Sink, more: dict[str, Any] | None = None, at_once: int = 10_000
+    analysis: Analysis, out: BinaryIO, more: dict[str, Any] | None = None, at_once: int = 10_000
 ) -> None:
     """`indented(analysis_dict(analysis) | more)`, byte for byte, written `at_once` events at a
     time: 1.7 million events held 2.8 GB more as rows, compact JSON, indented JSON and text
     all at once. Each slice is indented as an array alone, then one level deeper (a JSON
     string holds no raw line break, so every line break is one of the layout's). Every
-    write ends between two JSON values, so a sink may redact each alone."""
+    write ends between two JSON values, so a stream may redact each alone."""
     rest = indented({**analysis_dict(replace(analysis, events=[])), **(more or {})})
     if not analysis.events:
         out.write(rest)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +13,7 @@ import pytest
 from bot.cli.main import main
 from tests.conftest import SHARED_DATA
 from tests.unit.analysis.support import FIXTURES, record
+from tests.unit.cli.test_output import keycheck
 
 SEED = FIXTURES / "seed-recon.json"
 KEY = "AKIAQWERTYUIOPASDFGH"
@@ -285,18 +284,6 @@ def test_lookup_events_output_is_dated_by_its_event_time(
     assert [e["time"] for e in body["events"]] == ["2026-05-21T12:11:58Z"]
 
 
-def analyze_process(cwd: Path, *args: str) -> str:
-    """`keycheck analyze` as a process of its own: what really reaches its standard output."""
-    done = subprocess.run(
-        [sys.executable, "-m", "bot", "analyze", *args],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=cwd,
-    )
-    return done.stdout + done.stderr
-
-
 def test_a_forged_files_secrets_in_the_fields_a_row_shows_are_not_printed(
     tmp_path: Path,
 ) -> None:
@@ -312,10 +299,11 @@ def test_a_forged_files_secrets_in_the_fields_a_row_shows_are_not_printed(
     ]
     path = tmp_path / "forged.json"
     path.write_text(json.dumps({"Records": records}))
-    printed = analyze_process(tmp_path, str(path), "--format", "json")
+    runs = [keycheck(tmp_path, "analyze", str(path), *form) for form in (["--format", "json"], [])]
+    assert [done.returncode for done in runs] == [0, 0]
+    printed, table = (done.stdout for done in runs)
     body = json.loads(printed)
     assert len(body["events"]) == 3
-    table = analyze_process(tmp_path, str(path))
     for output in (printed, table):
         assert [s for s in (secret, slack, github) if s in output] == []
         assert "[redacted]" in output

@@ -20,6 +20,7 @@ SLACK = "xoxb-2718281828-3141592653-QwErTyUiOpAsDfGh"
 
 
 def keycheck(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`keycheck` as a process of its own: what really reaches its standard output and error."""
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], capture_output=True, text=True, cwd=cwd, timeout=60
     )

@@ -155,21 +155,18 @@ def test_more_than_90_days_needs_athena(capsys: pytest.CaptureFixture[str]) -> N
     assert "--athena-table" in capsys.readouterr().err
 
 
+# Past LookupEvents' 90 days, through the trail's table, as JSON.
+ATHENA_JSON = (
+    *("--since", "400d", "--format", "json"),
+    *("--athena-table", "security.cloudtrail_logs", "--athena-output", "s3://athena-results/kc/"),
+)
+
+
 def test_athena_reads_past_90_days_with_the_same_analysis(
     aws: boto3.Session, moto_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     inject(moto_url, ROWS)
-    code, out, err = run(
-        capsys,
-        "--since",
-        "400d",
-        "--format",
-        "json",
-        "--athena-table",
-        "security.cloudtrail_logs",
-        "--athena-output",
-        "s3://athena-results/kc/",
-    )
+    code, out, err = run(capsys, *ATHENA_JSON)
     assert code == 0, err
     body = json.loads(out)
     assert [e["event_name"] for e in body["events"]] == ["GetCallerIdentity", "CreateUser"]
@@ -185,17 +182,7 @@ def test_the_athena_timelines_json_is_redacted(
     values = [cell.get("VarCharValue") for cell in ROWS[1]["Data"]]
     values[COLUMNS.index("sourceipaddress")] = token
     inject(moto_url, [ROWS[0], _row(values), *ROWS[2:]])
-    code, out, err = run(
-        capsys,
-        "--since",
-        "400d",
-        "--format",
-        "json",
-        "--athena-table",
-        "security.cloudtrail_logs",
-        "--athena-output",
-        "s3://athena-results/kc/",
-    )
+    code, out, err = run(capsys, *ATHENA_JSON)
     assert code == 0, err
     assert token not in out
     first = json.loads(out)["events"][0]
